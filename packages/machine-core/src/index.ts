@@ -1,5 +1,2 @@
-/**
- * This package has no public API yet: see its README for what it will hold
- * and the issue that tracks it.
- */
-export {};
+export * from './hcall.js';
+export * from './log.js';
