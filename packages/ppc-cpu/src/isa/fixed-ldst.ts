@@ -1,0 +1,448 @@
+/**
+ * Fixed-point loads and stores, load/store multiple and string, quadword,
+ * and load-and-reserve / store-conditional (Power ISA 2.07 Book I §3.3.2 -
+ * §3.3.7, Book II §4.4).
+ */
+import type { Cpu } from '../cpu.js';
+import { CR, RESV_HI, RESV_LEN, RESV_LO, RESV_VALID, XER_BC, XER_SO } from '../state.js';
+import type { Fields, InsnDef } from '../table.js';
+import { addEaN, eaD, eaX, ra0 } from './util.js';
+
+type Def = InsnDef<Cpu>;
+
+type Size = 1 | 2 | 4 | 8;
+
+const bswap16 = (v: number) => ((v & 0xff) << 8) | ((v >>> 8) & 0xff);
+const bswap32 = (v: number) => ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
+
+/** Load RT from EA; `ea` picks D-form (d/ds) or X-form. */
+function load(size: Size, opts: { sext?: boolean; update?: boolean; x?: boolean; rev?: boolean }) {
+  return (f: Fields) => {
+    const t = f.rt! * 2;
+    const a = opts.update ? f.ra! * 2 : ra0(f.ra!);
+    const b = (f.rb ?? 0) * 2;
+    const d = f.d ?? f.ds ?? 0;
+    const x = !!opts.x;
+    const sext = !!opts.sext;
+    const rev = !!opts.rev;
+    const update = !!opts.update;
+    return (c: Cpu) => {
+      const s = c.s;
+      const lo = x ? eaX(c, a, b) : eaD(c, a, d);
+      const hi = c.eah;
+      let vlo: number;
+      let vhi = 0;
+      switch (size) {
+        case 1:
+          vlo = c.read8(hi, lo);
+          break;
+        case 2: {
+          let v = c.read16(hi, lo);
+          if (rev) v = bswap16(v);
+          vlo = sext ? (v << 16) >> 16 : v;
+          if (sext) vhi = vlo >> 31;
+          break;
+        }
+        case 4: {
+          let v = c.read32(hi, lo);
+          if (rev) v = bswap32(v);
+          vlo = v;
+          vhi = sext ? v >> 31 : 0;
+          break;
+        }
+        default: {
+          const l = c.read64(hi, lo);
+          if (rev) {
+            vlo = bswap32(c.rhi);
+            vhi = bswap32(l);
+          } else {
+            vlo = l;
+            vhi = c.rhi;
+          }
+        }
+      }
+      if (update) {
+        s[a] = lo;
+        s[a + 1] = hi;
+      }
+      s[t] = vlo;
+      s[t + 1] = vhi;
+      return 0;
+    };
+  };
+}
+
+function store(size: Size, opts: { update?: boolean; x?: boolean; rev?: boolean }) {
+  return (f: Fields) => {
+    const sr = f.rs! * 2;
+    const a = opts.update ? f.ra! * 2 : ra0(f.ra!);
+    const b = (f.rb ?? 0) * 2;
+    const d = f.d ?? f.ds ?? 0;
+    const x = !!opts.x;
+    const rev = !!opts.rev;
+    const update = !!opts.update;
+    return (c: Cpu) => {
+      const s = c.s;
+      const lo = x ? eaX(c, a, b) : eaD(c, a, d);
+      const hi = c.eah;
+      const vlo = s[sr]!;
+      switch (size) {
+        case 1:
+          c.write8(hi, lo, vlo);
+          break;
+        case 2:
+          c.write16(hi, lo, rev ? bswap16(vlo & 0xffff) : vlo);
+          break;
+        case 4:
+          c.write32(hi, lo, rev ? bswap32(vlo) : vlo);
+          break;
+        default:
+          if (rev) c.write64(hi, lo, bswap32(s[sr + 1]!), bswap32(vlo));
+          else c.write64(hi, lo, vlo, s[sr + 1]!);
+      }
+      if (update) {
+        s[a] = lo;
+        s[a + 1] = hi;
+      }
+      return 0;
+    };
+  };
+}
+
+// ---- quadword (Book I §3.3.4, 2.07: problem state) -----------------------------------------
+
+/** lq / stq: RTp even; in little-endian mode the doublewords swap (the quadword is one LE number). */
+function lq(f: Fields) {
+  const t = f.rt! * 2;
+  const a = ra0(f.ra!);
+  const dq = f.dq!;
+  const illegal = (f.rt! & 1) !== 0 || f.rt === f.ra;
+  return (c: Cpu) => {
+    if (illegal) return c.illegalInstruction();
+    const lo = eaD(c, a, dq);
+    return loadQuad(c, t, c.eah, lo);
+  };
+}
+
+function loadQuad(c: Cpu, t: number, hi: number, lo: number): number {
+  if ((lo & 15) !== 0) return c.alignmentInterrupt(hi, lo, false);
+  const s = c.s;
+  const [h8, l8] = addEaN(hi, lo, 8, c.sf);
+  const a0 = c.read64(hi, lo);
+  const a1 = c.rhi;
+  const b0 = c.read64(h8, l8);
+  const b1 = c.rhi;
+  if (c.le) {
+    s[t] = b0;
+    s[t + 1] = b1;
+    s[t + 2] = a0;
+    s[t + 3] = a1;
+  } else {
+    s[t] = a0;
+    s[t + 1] = a1;
+    s[t + 2] = b0;
+    s[t + 3] = b1;
+  }
+  return 0;
+}
+
+function storeQuad(c: Cpu, sr: number, hi: number, lo: number): void {
+  const s = c.s;
+  const [h8, l8] = addEaN(hi, lo, 8, c.sf);
+  c.probe(h8, l8, 1);
+  if (c.le) {
+    c.write64(hi, lo, s[sr + 2]!, s[sr + 3]!);
+    c.write64(h8, l8, s[sr]!, s[sr + 1]!);
+  } else {
+    c.write64(hi, lo, s[sr]!, s[sr + 1]!);
+    c.write64(h8, l8, s[sr + 2]!, s[sr + 3]!);
+  }
+}
+
+function stq(f: Fields) {
+  const sr = f.rs! * 2;
+  const a = ra0(f.ra!);
+  const ds = f.ds!;
+  const illegal = (f.rs! & 1) !== 0;
+  return (c: Cpu) => {
+    if (illegal) return c.illegalInstruction();
+    const lo = eaD(c, a, ds);
+    if ((lo & 15) !== 0) return c.alignmentInterrupt(c.eah, lo, true);
+    storeQuad(c, sr, c.eah, lo);
+    return 0;
+  };
+}
+
+// ---- multiple and string (Book I §3.3.6 - §3.3.7; not in little-endian mode) ---------------
+
+function lmw(f: Fields) {
+  const rt = f.rt!;
+  const a = ra0(f.ra!);
+  const d = f.d!;
+  return (c: Cpu) => {
+    const lo = eaD(c, a, d);
+    const hi = c.eah;
+    if (c.le || (lo & 3) !== 0) return c.alignmentInterrupt(hi, lo, false);
+    const s = c.s;
+    const vals: number[] = [];
+    for (let r = rt, k = 0; r < 32; r++, k += 4) {
+      const [h, l] = addEaN(hi, lo, k, c.sf);
+      vals.push(c.read32(h, l));
+    }
+    for (let r = rt, i = 0; r < 32; r++, i++) {
+      s[r * 2] = vals[i]!;
+      s[r * 2 + 1] = 0;
+    }
+    return 0;
+  };
+}
+
+function stmw(f: Fields) {
+  const rs = f.rs!;
+  const a = ra0(f.ra!);
+  const d = f.d!;
+  return (c: Cpu) => {
+    const lo = eaD(c, a, d);
+    const hi = c.eah;
+    if (c.le || (lo & 3) !== 0) return c.alignmentInterrupt(hi, lo, true);
+    const s = c.s;
+    const [hl, ll] = addEaN(hi, lo, (32 - rs) * 4 - 1, c.sf);
+    c.probe(hl, ll, 1);
+    for (let r = rs, k = 0; r < 32; r++, k += 4) {
+      const [h, l] = addEaN(hi, lo, k, c.sf);
+      c.write32(h, l, s[r * 2]!);
+    }
+    return 0;
+  };
+}
+
+/** Load n bytes into RT, RT+1, ... (wrapping 31 → 0), 4 per register, left-justified in the low word. */
+function loadString(c: Cpu, rt: number, hi: number, lo: number, n: number): number {
+  if (c.le) return c.alignmentInterrupt(hi, lo, false);
+  const s = c.s;
+  const bytes: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const [h, l] = addEaN(hi, lo, k, c.sf);
+    bytes.push(c.read8(h, l));
+  }
+  let r = rt;
+  for (let k = 0; k < n; k += 4) {
+    let w = 0;
+    for (let j = 0; j < 4; j++) w |= (k + j < n ? bytes[k + j]! : 0) << (24 - 8 * j);
+    s[r * 2] = w;
+    s[r * 2 + 1] = 0;
+    r = (r + 1) & 31;
+  }
+  return 0;
+}
+
+function storeString(c: Cpu, rs: number, hi: number, lo: number, n: number): number {
+  if (c.le) return c.alignmentInterrupt(hi, lo, true);
+  const s = c.s;
+  if (n > 0) {
+    const [hl, ll] = addEaN(hi, lo, n - 1, c.sf);
+    c.probe(hl, ll, 1);
+  }
+  let r = rs;
+  for (let k = 0; k < n; k++) {
+    const w = s[r * 2]!;
+    const [h, l] = addEaN(hi, lo, k, c.sf);
+    c.write8(h, l, (w >>> (24 - 8 * (k & 3))) & 0xff);
+    if ((k & 3) === 3) r = (r + 1) & 31;
+  }
+  return 0;
+}
+
+function lswi(f: Fields) {
+  const rt = f.rt!;
+  const a = ra0(f.ra!);
+  const n = f.nb === 0 ? 32 : f.nb!;
+  return (c: Cpu) => {
+    const lo = eaD(c, a, 0);
+    return loadString(c, rt, c.eah, lo, n);
+  };
+}
+
+function lswx(f: Fields) {
+  const rt = f.rt!;
+  const a = ra0(f.ra!);
+  const b = f.rb! * 2;
+  return (c: Cpu) => {
+    const lo = eaX(c, a, b);
+    return loadString(c, rt, c.eah, lo, c.s[XER_BC]!);
+  };
+}
+
+function stswi(f: Fields) {
+  const rs = f.rs!;
+  const a = ra0(f.ra!);
+  const n = f.nb === 0 ? 32 : f.nb!;
+  return (c: Cpu) => {
+    const lo = eaD(c, a, 0);
+    return storeString(c, rs, c.eah, lo, n);
+  };
+}
+
+function stswx(f: Fields) {
+  const rs = f.rs!;
+  const a = ra0(f.ra!);
+  const b = f.rb! * 2;
+  return (c: Cpu) => {
+    const lo = eaX(c, a, b);
+    return storeString(c, rs, c.eah, lo, c.s[XER_BC]!);
+  };
+}
+
+// ---- reservations (Book II §4.4.2) --------------------------------------------------------------
+
+function larx(size: Size | 16) {
+  return (f: Fields) => {
+    const t = f.rt! * 2;
+    const a = ra0(f.ra!);
+    const b = f.rb! * 2;
+    const illegalQ = size === 16 && ((f.rt! & 1) !== 0 || f.rt === f.ra || f.rt === f.rb);
+    return (c: Cpu) => {
+      if (illegalQ) return c.illegalInstruction();
+      const s = c.s;
+      const lo = eaX(c, a, b);
+      const hi = c.eah;
+      if ((lo & (size - 1)) !== 0) return c.alignmentInterrupt(hi, lo, false);
+      if (size === 16) {
+        loadQuad(c, t, hi, lo);
+      } else {
+        let vlo: number;
+        let vhi = 0;
+        if (size === 1) vlo = c.read8(hi, lo);
+        else if (size === 2) vlo = c.read16(hi, lo);
+        else if (size === 4) vlo = c.read32(hi, lo);
+        else {
+          vlo = c.read64(hi, lo);
+          vhi = c.rhi;
+        }
+        s[t] = vlo;
+        s[t + 1] = vhi;
+      }
+      s[RESV_VALID] = 1;
+      s[RESV_LO] = lo;
+      s[RESV_HI] = hi;
+      s[RESV_LEN] = size;
+      return 0;
+    };
+  };
+}
+
+function stcx(size: Size | 16) {
+  return (f: Fields) => {
+    const sr = f.rs! * 2;
+    const a = ra0(f.ra!);
+    const b = f.rb! * 2;
+    const illegalQ = size === 16 && (f.rs! & 1) !== 0;
+    return (c: Cpu) => {
+      if (illegalQ) return c.illegalInstruction();
+      const s = c.s;
+      const lo = eaX(c, a, b);
+      const hi = c.eah;
+      if ((lo & (size - 1)) !== 0) return c.alignmentInterrupt(hi, lo, true);
+      let ok = 0;
+      // Single-CPU semantics: the store succeeds when the reservation covers exactly this address and length.
+      if (s[RESV_VALID] && s[RESV_LO] === lo && s[RESV_HI] === hi && s[RESV_LEN] === size) {
+        if (size === 1) c.write8(hi, lo, s[sr]!);
+        else if (size === 2) c.write16(hi, lo, s[sr]!);
+        else if (size === 4) c.write32(hi, lo, s[sr]!);
+        else if (size === 8) c.write64(hi, lo, s[sr]!, s[sr + 1]!);
+        else storeQuad(c, sr, hi, lo);
+        ok = 1;
+      }
+      s[RESV_VALID] = 0;
+      s[CR] = (s[CR]! & 0x0fffffff) | (((ok << 1) | s[XER_SO]!) << 28);
+      return 0;
+    };
+  };
+}
+
+const D = (m: string, op: number, ops: string, exec: Def['exec']): Def => ({ m, form: 'D', op, ops, exec, chapter: 'fixed' });
+const DS = (m: string, op: number, xo: number, ops: string, exec: Def['exec']): Def => ({
+  m,
+  form: 'DS',
+  op,
+  xo,
+  ops,
+  exec,
+  chapter: 'fixed',
+});
+const X = (m: string, xo: number, ops: string, exec: Def['exec'], extra: Partial<Def> = {}): Def => ({
+  m,
+  form: 'X',
+  op: 31,
+  xo,
+  ops,
+  exec,
+  chapter: 'fixed',
+  ...extra,
+});
+
+export const FIXED_LDST: Def[] = [
+  D('lbz', 34, 'RT,D(RA0)', load(1, {})),
+  D('lbzu', 35, 'RT,D(RA)', load(1, { update: true })),
+  D('lhz', 40, 'RT,D(RA0)', load(2, {})),
+  D('lhzu', 41, 'RT,D(RA)', load(2, { update: true })),
+  D('lha', 42, 'RT,D(RA0)', load(2, { sext: true })),
+  D('lhau', 43, 'RT,D(RA)', load(2, { sext: true, update: true })),
+  D('lwz', 32, 'RT,D(RA0)', load(4, {})),
+  D('lwzu', 33, 'RT,D(RA)', load(4, { update: true })),
+  DS('ld', 58, 0, 'RT,DS(RA0)', load(8, {})),
+  DS('ldu', 58, 1, 'RT,DS(RA)', load(8, { update: true })),
+  DS('lwa', 58, 2, 'RT,DS(RA0)', load(4, { sext: true })),
+  X('lbzx', 87, 'RT,RA0,RB', load(1, { x: true })),
+  X('lbzux', 119, 'RT,RA,RB', load(1, { x: true, update: true })),
+  X('lhzx', 279, 'RT,RA0,RB', load(2, { x: true })),
+  X('lhzux', 311, 'RT,RA,RB', load(2, { x: true, update: true })),
+  X('lhax', 343, 'RT,RA0,RB', load(2, { x: true, sext: true })),
+  X('lhaux', 375, 'RT,RA,RB', load(2, { x: true, sext: true, update: true })),
+  X('lwzx', 23, 'RT,RA0,RB', load(4, { x: true })),
+  X('lwzux', 55, 'RT,RA,RB', load(4, { x: true, update: true })),
+  X('lwax', 341, 'RT,RA0,RB', load(4, { x: true, sext: true })),
+  X('lwaux', 373, 'RT,RA,RB', load(4, { x: true, sext: true, update: true })),
+  X('ldx', 21, 'RT,RA0,RB', load(8, { x: true })),
+  X('ldux', 53, 'RT,RA,RB', load(8, { x: true, update: true })),
+  X('lhbrx', 790, 'RT,RA0,RB', load(2, { x: true, rev: true })),
+  X('lwbrx', 534, 'RT,RA0,RB', load(4, { x: true, rev: true })),
+  X('ldbrx', 532, 'RT,RA0,RB', load(8, { x: true, rev: true })),
+  D('stb', 38, 'RS,D(RA0)', store(1, {})),
+  D('stbu', 39, 'RS,D(RA)', store(1, { update: true })),
+  D('sth', 44, 'RS,D(RA0)', store(2, {})),
+  D('sthu', 45, 'RS,D(RA)', store(2, { update: true })),
+  D('stw', 36, 'RS,D(RA0)', store(4, {})),
+  D('stwu', 37, 'RS,D(RA)', store(4, { update: true })),
+  DS('std', 62, 0, 'RS,DS(RA0)', store(8, {})),
+  DS('stdu', 62, 1, 'RS,DS(RA)', store(8, { update: true })),
+  X('stbx', 215, 'RS,RA0,RB', store(1, { x: true })),
+  X('stbux', 247, 'RS,RA,RB', store(1, { x: true, update: true })),
+  X('sthx', 407, 'RS,RA0,RB', store(2, { x: true })),
+  X('sthux', 439, 'RS,RA,RB', store(2, { x: true, update: true })),
+  X('stwx', 151, 'RS,RA0,RB', store(4, { x: true })),
+  X('stwux', 183, 'RS,RA,RB', store(4, { x: true, update: true })),
+  X('stdx', 149, 'RS,RA0,RB', store(8, { x: true })),
+  X('stdux', 181, 'RS,RA,RB', store(8, { x: true, update: true })),
+  X('sthbrx', 918, 'RS,RA0,RB', store(2, { x: true, rev: true })),
+  X('stwbrx', 662, 'RS,RA0,RB', store(4, { x: true, rev: true })),
+  X('stdbrx', 660, 'RS,RA0,RB', store(8, { x: true, rev: true })),
+  { m: 'lq', form: 'DQ', op: 56, ops: 'RT,DQ(RA0)', fix: [[28, 4, 0]], exec: lq, chapter: 'fixed' },
+  DS('stq', 62, 2, 'RS,DS(RA0)', stq),
+  D('lmw', 46, 'RT,D(RA0)', lmw),
+  D('stmw', 47, 'RS,D(RA0)', stmw),
+  X('lswi', 597, 'RT,RA0,NB', lswi),
+  X('lswx', 533, 'RT,RA0,RB', lswx),
+  X('stswi', 725, 'RS,RA0,NB', stswi),
+  X('stswx', 661, 'RS,RA0,RB', stswx),
+  X('lbarx', 52, 'RT,RA0,RB,EH', larx(1), { rc: undefined }),
+  X('lharx', 116, 'RT,RA0,RB,EH', larx(2), { rc: undefined }),
+  X('lwarx', 20, 'RT,RA0,RB,EH', larx(4), { rc: undefined }),
+  X('ldarx', 84, 'RT,RA0,RB,EH', larx(8), { rc: undefined }),
+  X('lqarx', 276, 'RT,RA0,RB,EH', larx(16), { rc: undefined }),
+  X('stbcx.', 694, 'RS,RA0,RB', stcx(1), { rc: 1 }),
+  X('sthcx.', 726, 'RS,RA0,RB', stcx(2), { rc: 1 }),
+  X('stwcx.', 150, 'RS,RA0,RB', stcx(4), { rc: 1 }),
+  X('stdcx.', 214, 'RS,RA0,RB', stcx(8), { rc: 1 }),
+  X('stqcx.', 182, 'RS,RA0,RB', stcx(16), { rc: 1 }),
+];
