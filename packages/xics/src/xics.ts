@@ -411,7 +411,7 @@ export class Xics {
     this.checkU8(cppr, 'cppr');
     const b = this.icpBase(server);
     this.lockIcp(b);
-    const resend = this.setCpprLocked(b, cppr);
+    const resend = this.setCpprLocked(b, cppr, false);
     const change = this.syncOutput(b);
     this.unlockIcp(b);
     this.afterOutput(server, change);
@@ -446,7 +446,7 @@ export class Xics {
     }
     const b = this.icpBase(server);
     this.lockIcp(b);
-    const resend = this.setCpprLocked(b, xirr >>> 24);
+    const resend = this.setCpprLocked(b, xirr >>> 24, true);
     const change = this.syncOutput(b);
     this.unlockIcp(b);
     this.afterOutput(server, change);
@@ -636,28 +636,30 @@ export class Xics {
   }
 
   /**
-   * Set CPPR under the ICP lock. More favoured: reject a pending interrupt that
-   * no longer beats it. Less favoured (or equal) with nothing pending: present the
-   * IPI if MFRR now beats CPPR, and return true so the caller asks the ICS to resend.
+   * Set CPPR under the ICP lock (QEMU icp_set_cppr / icp_eoi). More favoured:
+   * reject a pending interrupt that no longer beats it. Then, with nothing
+   * pending, present the IPI if MFRR beats CPPR and return true so the caller
+   * asks the ICS to resend: H_CPPR does this only when CPPR became less favoured
+   * (or stayed), EOI always.
    *
    * Differs from QEMU for EOI: an EOI that makes CPPR more favoured also rejects,
    * like H_CPPR does (QEMU and KVM leave that software error alone), which keeps
-   * the invariant "XISR != 0 ⇒ pending priority < CPPR".
+   * the invariant "XISR != 0 implies pending priority < CPPR".
    */
-  private setCpprLocked(b: number, cppr: number): boolean {
+  private setCpprLocked(b: number, cppr: number, eoi: boolean): boolean {
     const w = this.words;
     const old = Atomics.load(w, b + ICP_CPPR);
     Atomics.store(w, b + ICP_CPPR, cppr);
-    const xisr = Atomics.load(w, b + ICP_XISR);
     if (cppr < old) {
+      const xisr = Atomics.load(w, b + ICP_XISR);
       if (xisr !== 0 && cppr <= Atomics.load(w, b + ICP_PENDING)) {
         this.rejectLocked(xisr);
         Atomics.store(w, b + ICP_XISR, 0);
         Atomics.store(w, b + ICP_PENDING, PRIORITY_MASKED);
       }
-      return false;
+      if (!eoi) return false;
     }
-    if (xisr !== 0) return false;
+    if (Atomics.load(w, b + ICP_XISR) !== 0) return false;
     if (Atomics.load(w, b + ICP_MFRR) < cppr) this.checkIpiLocked(b);
     return true;
   }
@@ -683,18 +685,25 @@ export class Xics {
   }
 
   /**
-   * Re-offer every source whose resend bit is set (QEMU ics_resend scans all
-   * sources; the bitmap makes an EOI cost O(nrIrqs / 32) when nothing was rejected).
-   * Sources are visited in ascending order, like QEMU's scan.
+   * Re-offer every source whose resend bit is set, in ascending order. QEMU's
+   * ics_resend scans all sources; the bitmap makes that O(nrIrqs / 32) when
+   * nothing was rejected. The live word is re-read after each source, so a
+   * higher source rejected during this pass is still visited in it, as in a
+   * full scan.
    */
   private resendAll(): void {
     const w = this.words;
     for (let k = 0; k < this.resendWords; k++) {
-      let bits = Atomics.exchange(w, this.resendBase + k, 0);
-      while (bits !== 0) {
-        const bit = 31 - Math.clz32(bits & -bits);
-        bits &= bits - 1;
-        this.resendOne(k * 32 + bit);
+      const idx = this.resendBase + k;
+      let from = 0;
+      while (from < 32) {
+        const live = Atomics.load(w, idx) & (-1 << from);
+        if (live === 0) break;
+        const bit = 31 - Math.clz32(live & -live);
+        const mask = 1 << bit;
+        // Another thread's scan may take the bit first; whoever clears it does the work.
+        if (Atomics.and(w, idx, ~mask) & mask) this.resendOne(k * 32 + bit);
+        from = bit + 1;
       }
     }
   }
