@@ -14,6 +14,8 @@ import {
   GPR,
   MSR,
   MSR_HI_SF,
+  MSR_LO_FE0,
+  MSR_LO_FE1,
   MSR_LO_LE,
   PC,
   RESV_VALID,
@@ -66,6 +68,8 @@ export type StopReason =
   | { readonly kind: 'trap'; readonly pc: bigint; readonly word: number }
   | { readonly kind: 'alignment'; readonly pc: bigint; readonly address: bigint; readonly access: 'load' | 'store' }
   | { readonly kind: 'syscall'; readonly pc: bigint; readonly lev: number }
+  | { readonly kind: 'fp-exception'; readonly pc: bigint; readonly fpscr: number }
+  | { readonly kind: 'facility-unavailable'; readonly pc: bigint; readonly facility: 'fp' | 'vmx' | 'vsx' }
   | { readonly kind: 'breakpoint'; readonly pc: bigint };
 
 /** Embedder hooks. All are optional. */
@@ -563,6 +567,20 @@ export class Cpu {
     const s = this.s;
     this.requestStop({ kind: 'illegal', pc: this.pcBig(), word: this.fetchWord(s[PC + 1]!, s[PC]!) });
     return 2;
+  }
+
+  /**
+   * Floating-point enabled exception (program interrupt, Book III-S §6.5.9): an FPSCR
+   * exception whose enable bit is set while MSR[FE0|FE1] is non-zero.
+   */
+  fpEnabledException(): number {
+    this.requestStop({ kind: 'fp-exception', pc: this.pcBig(), fpscr: this.s[FPSCR]! >>> 0 });
+    return 2;
+  }
+
+  /** True when MSR[FE0] or MSR[FE1] asks for precise FP enabled-exception interrupts. */
+  fpExceptionsEnabled(): boolean {
+    return (this.s[MSR]! & (MSR_LO_FE0 | MSR_LO_FE1)) !== 0;
   }
 
   /** Alignment interrupt (Book III-S §6.5.8), e.g. lmw in little-endian mode or a misaligned larx. */

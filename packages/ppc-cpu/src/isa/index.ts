@@ -2,8 +2,23 @@
 import type { Cpu } from '../cpu.js';
 import type { InsnDef } from '../table.js';
 import { BRANCH } from './branch.js';
+import { DFP } from './dfp.js';
 import { FIXED_ARITH } from './fixed-arith.js';
 import { FIXED_LDST } from './fixed-ldst.js';
 import { FIXED_LOGIC } from './fixed-logic.js';
+import { FP } from './fp.js';
+import { SYSTEM } from './system.js';
+import { VMX } from './vmx.js';
+import { VSX } from './vsx.js';
 
-export const INSTRUCTIONS: readonly InsnDef<Cpu>[] = [...BRANCH, ...FIXED_ARITH, ...FIXED_LOGIC, ...FIXED_LDST];
+export const INSTRUCTIONS: readonly InsnDef<Cpu>[] = [
+  ...BRANCH,
+  ...FIXED_ARITH,
+  ...FIXED_LOGIC,
+  ...FIXED_LDST,
+  ...FP,
+  ...VMX,
+  ...VSX,
+  ...DFP,
+  ...SYSTEM,
+];
