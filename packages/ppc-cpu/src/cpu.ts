@@ -16,7 +16,12 @@ import {
   MSR_HI_SF,
   MSR_LO_FE0,
   MSR_LO_FE1,
+  MSR_LO_EE,
+  MSR_LO_FP,
   MSR_LO_LE,
+  MSR_LO_PR,
+  MSR_LO_VEC,
+  MSR_LO_VSX,
   PC,
   RESV_VALID,
   STATE_BYTES,
@@ -169,7 +174,8 @@ export class Cpu {
     this.decodeStub = (c: Cpu) => c.decodeAndRun();
     this.model = opts.model ?? 'power8';
     this.decoder = decoderFor(this.model);
-    this.setMsr(MSR_HI_SF, MSR_LO_LE);
+    // Default: a 64-bit little-endian problem-state thread with FP, VMX and VSX enabled (user mode).
+    this.setMsr(MSR_HI_SF, MSR_LO_LE | MSR_LO_PR | MSR_LO_FP | MSR_LO_VEC | MSR_LO_VSX | MSR_LO_EE);
   }
 
   // ---- MSR ------------------------------------------------------------------------------------
@@ -575,6 +581,15 @@ export class Cpu {
    */
   fpEnabledException(): number {
     this.requestStop({ kind: 'fp-exception', pc: this.pcBig(), fpscr: this.s[FPSCR]! >>> 0 });
+    return 2;
+  }
+
+  /**
+   * FP / VMX / VSX unavailable interrupt (Book III-S §6.5.10-12): raised by an instruction
+   * of a facility whose MSR bit (FP, VEC, VSX) is 0. Executors check the bit themselves.
+   */
+  facilityUnavailable(facility: 'fp' | 'vmx' | 'vsx'): number {
+    this.requestStop({ kind: 'facility-unavailable', pc: this.pcBig(), facility });
     return 2;
   }
 
