@@ -131,7 +131,11 @@ describe('hostile hcall arguments', () => {
     const arg = fc.oneof(
       fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
       fc.bigInt({ min: 0n, max: 0x1ffn }),
-      fc.constantFrom(...[0, 1, 2, 3].map((i) => BigInt(BASE + i)), BigInt(xirr(0xff, BASE)), BigInt(xirr(5, BASE + 1))),
+      fc.constantFrom(
+        ...[0, 1, 2, 3].map((i) => BigInt(BASE + i)),
+        BigInt(xirr(0xff, BASE)),
+        BigInt(xirr(5, BASE + 1)),
+      ),
     );
     fc.assert(
       fc.property(
