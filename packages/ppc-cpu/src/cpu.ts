@@ -35,19 +35,21 @@ import {
 } from './state.js';
 
 /** Kinds of memory access, as the translator sees them. */
-export const enum Access {
-  Load = 0,
-  Store = 1,
-  Fetch = 2,
-}
+export const Access = {
+  Load: 0,
+  Store: 1,
+  Fetch: 2,
+} as const;
+export type Access = (typeof Access)[keyof typeof Access];
 
 /** Result codes a translator returns instead of a page offset. */
-export const enum TranslateFault {
+export const TranslateFault = {
   /** No mapping (segfault in user mode, DSI/ISI in system mode). */
-  Unmapped = -1,
+  Unmapped: -1,
   /** Mapping exists but forbids the access. */
-  Protection = -2,
-}
+  Protection: -2,
+} as const;
+export type TranslateFault = (typeof TranslateFault)[keyof typeof TranslateFault];
 
 /**
  * Effective-to-RAM translation, supplied by the embedder (a user-mode address
@@ -480,7 +482,7 @@ export class Cpu {
   }
 
   /** Translate for a load without reading (used by dcbz and multi-word ops to check first). */
-  probe(hi: number, lo: number, access: Access.Load | Access.Store): number {
+  probe(hi: number, lo: number, access: 0 | 1): number {
     return access === Access.Load ? this.loadOff(hi, lo) : this.storeOff(hi, lo);
   }
 
