@@ -1,3 +1,36 @@
-export { Access, addEa, Cpu, type AddressTranslator, type CpuHooks, type CpuOptions, GuestFault, type StopReason, TranslateFault } from './cpu.js';
-export { type CpuModelName, decoderFor } from './decode.js';
+/**
+ * @ppcvm/ppc-cpu — a POWER7/8/9 CPU for JavaScript: instruction table,
+ * decoder, interpreter and embedding API.
+ */
+export {
+  Access,
+  type AddressTranslator,
+  addEa,
+  Cpu,
+  type CpuHooks,
+  type CpuOptions,
+  GuestFault,
+  type StopReason,
+  TranslateFault,
+} from './cpu.js';
+export { type CpuModelName, type DecodedInsn, decoderFor, ModelDecoder } from './decode.js';
+export { type FieldDef, type FieldKind, FIELDS, extractField, insertField } from './fields.js';
+export { INSTRUCTIONS } from './isa/index.js';
 export * as layout from './state.js';
+export {
+  ALL_MODELS,
+  type CompiledInsn,
+  compileInsn,
+  Decoder,
+  decodeFields,
+  type Exec,
+  type ExecFactory,
+  type Fields,
+  type FlagBit,
+  type Form,
+  type InsnDef,
+  P7,
+  P8,
+  P9,
+  variantMnemonic,
+} from './table.js';
