@@ -126,6 +126,16 @@ export const FIELDS: Record<string, FieldDef> = {
   WC: f('WC', 'imm', [[9, 2]]),
   TLBIE_L: f('L', 'imm', [[10, 1]]),
   EH: f('EH', 'imm', [[31, 1]]),
+  // Book III-S / Book II processor and storage control (isa/system.ts).
+  SR: f('SR', 'imm', [[12, 4]]), // mtsr/mfsr segment register number
+  BHRBE: f('BHRBE', 'imm', [[11, 10]]), // mfbhrbe entry number
+  S20: f('S', 'imm', [[20, 1]]), // rfebb S
+  R10: f('R', 'imm', [[10, 1]]), // tbegin. R
+  SI5: f('SI', 'simm', [[16, 5]], { signed: true }), // tabort[wd]ci. SI
+  // Decimal floating point (isa/dfp.ts).
+  UIM6: f('UIM', 'imm', [[10, 6]]), // dtstsfi UIM
+  DSH: f('SH', 'imm', [[16, 6]]), // dscli/dscri SH
+  DGM: f('DGM', 'imm', [[16, 6]]), // dtstdg DGM
 };
 
 /** Extract a field's value from an instruction word. */
