@@ -37,6 +37,7 @@ import {
   SRR1_ISI_PROTFAULT,
   VRMA_VSID,
 } from './bits.js';
+import { hash1T, hash256M } from './hash.js';
 import type { HashPageTable } from './hpt.js';
 import type { PageSizeTable } from './page-sizes.js';
 import type { Slb } from './slb.js';
@@ -415,7 +416,7 @@ export class HashMmu {
       // 256 MB: VA = VSID || EA[36:63]; AVPN = VA[0:54] = VSID || EA[36:40].
       const off = eaLo & 0x0fffffff;
       const vsid32 = (vsidLo >>> 12) | (vsidHi << 20);
-      hash = vsid32 ^ (off >>> p);
+      hash = hash256M(vsid32, off >>> p);
       const epn = p < 28 ? off & ~((1 << p) - 1) : 0;
       ptemHi = vsidHi;
       ptemLo = (vsidLo & 0xfffff000) | ((epn >>> 23) << 7) | HPTE_V_VALID;
@@ -435,7 +436,8 @@ export class HashMmu {
         epnHi = offHi & ~((1 << (p - 32)) - 1);
       }
       const vsid32 = (vsidLo >>> 24) | (vsidHi << 8);
-      hash = vsid32 ^ (vsid32 << 25) ^ pageIdx;
+      // (VSID << 25 only reaches hash bits >= 25, i.e. HPTs above 2^32 bytes.)
+      hash = hash1T(vsid32, pageIdx);
       ptemHi = vsidHi;
       ptemLo = (vsidLo & 0xff000000) | (((epnLo >>> 23) | (epnHi << 9)) << 7) | HPTE_V_VALID;
     }
