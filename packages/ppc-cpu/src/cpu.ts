@@ -2,6 +2,16 @@
  * The CPU: register state, soft TLB, predecoded code pages and the run loop.
  * Instruction semantics live in ./isa/*, one file per ISA chapter.
  */
+import {
+  DSISR,
+  HYPERVISOR_VECTORS,
+  PENDING,
+  SRR1_ISI,
+  SRR1_PROGRAM,
+  SRR1_REASON_MASK,
+  VEC,
+} from './interrupts.js';
+import { HV_READABLE, HV_SPRS, isPrivilegedSpr, KNOWN_SPRS, SPR } from './sprs.js';
 import type { Exec } from './table.js';
 import { type CpuModelName, type DecodedInsn, decoderFor, type ModelDecoder } from './decode.js';
 import {
@@ -13,11 +23,15 @@ import {
   FPSCR,
   GPR,
   MSR,
+  MSR_HI_HV,
   MSR_HI_SF,
   MSR_LO_FE0,
   MSR_LO_FE1,
   MSR_LO_EE,
+  MSR_LO_DR,
   MSR_LO_FP,
+  MSR_LO_IR,
+  MSR_LO_ME,
   MSR_LO_LE,
   MSR_LO_PR,
   MSR_LO_VEC,
@@ -62,14 +76,32 @@ export interface AddressTranslator {
    * or a negative {@link TranslateFault}.
    */
   translate(eaHi: number, eaLo: number, access: Access): number;
+  /**
+   * System mode: details of the fault `translate` just reported, for the interrupt
+   * (segment fault → DSEG/ISEG; DSISR or SRR1 bits otherwise).
+   */
+  describeFault?(eaHi: number, eaLo: number, access: Access, code: number): FaultInfo | undefined;
+}
+
+/** What a system-mode translator says about a failed translation. */
+export interface FaultInfo {
+  /** No SLB entry: Data/Instruction Segment interrupt. */
+  readonly segment?: boolean;
+  /** DSISR bits for a DSI (the store bit is added by the CPU). */
+  readonly dsisr?: number;
+  /** SRR1 reason bits for an ISI. */
+  readonly srr1?: number;
 }
 
 /** Why `run` returned. */
 export type StopReason =
   | { readonly kind: 'budget' }
+  /** A power-saving instruction (or the embedder) halted the CPU; run again once an interrupt is pending. */
+  | { readonly kind: 'halted' }
   | { readonly kind: 'requested'; readonly reason: string }
   | { readonly kind: 'exit'; readonly code: number }
   | { readonly kind: 'illegal'; readonly pc: bigint; readonly word: number }
+  | { readonly kind: 'privileged'; readonly pc: bigint; readonly word: number }
   | { readonly kind: 'unimplemented'; readonly pc: bigint; readonly word: number; readonly mnemonic: string }
   | { readonly kind: 'fault'; readonly pc: bigint; readonly address: bigint; readonly access: 'load' | 'store' | 'fetch'; readonly fault: 'unmapped' | 'protection' }
   | { readonly kind: 'trap'; readonly pc: bigint; readonly word: number }
@@ -87,6 +119,12 @@ export interface CpuHooks {
    * CPU (e.g. on exit), call `cpu.requestStop(...)`.
    */
   syscall?(cpu: Cpu, lev: number): void;
+  /**
+   * System mode with a virtual hypervisor (PAPR): `sc 1` from privileged,
+   * non-hypervisor state calls this with r3 = opcode, r4.. = arguments; the
+   * handler writes r3 (status) and outputs. The PC already points after the `sc`.
+   */
+  hypercall?(cpu: Cpu): void;
 }
 
 /** A guest memory fault thrown by memory slow paths and caught by the run loop. */
@@ -98,6 +136,13 @@ export class GuestFault {
     public code: number,
   ) {}
 }
+
+/** LPCR bits in its low word (papr-notes B.2.7): ILE 0x2000000, HDICE 0x1. */
+const LPCR_LO_ILE = 0x02000000;
+const LPCR_LO_HDICE = 0x1;
+/** HID0 (SPR 1008) HILE, bit 19 → bit 12 of the high word (POWER8 user manual). */
+const HID0 = 1008;
+const HID0_HI_HILE = 0x1000;
 
 const TLB_SIZE = 256;
 const TLB_MASK = TLB_SIZE - 1;
@@ -138,6 +183,31 @@ export class Cpu {
   rhi = 0;
   /** Instructions executed since creation. */
   icount = 0;
+  /**
+   * System mode: architectural events become interrupts instead of stops, and
+   * privileged state matters. Set by the machine (vmm) or bare-metal tests.
+   */
+  system = false;
+  /** Processor Version Register and Processor Identification Register. */
+  pvr = 0x004d0200;
+  pir = 0;
+  /** Pending asynchronous interrupts (PENDING bits). */
+  pending = 0;
+  /** Set by power-saving instructions; the run loop returns `halted`. */
+  halted = false;
+  /** PR-mode emulation layer: called for privileged instructions executed by the guest kernel. */
+  prEmulator: ((cpu: Cpu) => number) | null = null;
+  /** Optional interrupt log hook (`-d int`). */
+  logInterrupt: ((vector: number, pcHi: number, pcLo: number, srr1Lo: number) => void) | null = null;
+  /** Event counters (exposed to embedders and benchmarks). */
+  readonly counters = { interrupts: 0, hcalls: 0, syscalls: 0, privTraps: 0, paravirt: 0 };
+  private tbOffset = 0;
+  private decSetTb = 0;
+  private decValue = 0x7fffffff;
+  private decFired = false;
+  private hdecSetTb = 0;
+  private hdecValue = 0x7fffffff;
+  private hdecFired = false;
   /** SPRs without a dedicated slot in `s`: halves at 2*n (lo) and 2*n+1 (hi). */
   readonly sprs = new Int32Array(2048);
   /** Timebase source: ticks as a (safe-integer) number. Default: host monotonic clock at 512 MHz. */
@@ -182,12 +252,21 @@ export class Cpu {
 
   // ---- MSR ------------------------------------------------------------------------------------
 
+  /**
+   * Write the MSR. A change of translation context (IR, DR, PR, HV) drops cached
+   * translations; a change of byte order drops predecoded code.
+   */
   setMsr(hi: number, lo: number): void {
     const s = this.s;
+    const oldLo = s[MSR]!;
+    const oldHi = s[MSR + 1]!;
     s[MSR] = lo;
     s[MSR + 1] = hi;
-    this.le = (lo & MSR_LO_LE) !== 0;
+    const le = (lo & MSR_LO_LE) !== 0;
+    if (le !== this.le) this.flushCode();
+    this.le = le;
     this.sf = (hi & MSR_HI_SF) !== 0;
+    if (((oldLo ^ lo) & (MSR_LO_IR | MSR_LO_DR | MSR_LO_PR)) !== 0 || ((oldHi ^ hi) & MSR_HI_HV) !== 0) this.flushTlb();
   }
 
   // ---- stops ----------------------------------------------------------------------------------
@@ -208,11 +287,16 @@ export class Cpu {
     const s = this.s;
     this.pendingStop = null;
     let done = 0;
-    // Slot index and first slot of the page being executed, kept outside the try so a fault can account for progress.
-    let idx = 0;
-    let first = 0;
-    try {
-      while (done < budget) {
+    if (this.system) {
+      this.pollTimers();
+      if (this.halted && !this.wakeFromHalt()) return { kind: 'halted' };
+    }
+    while (done < budget) {
+      if (this.pending !== 0 && this.system) this.takeAsyncInterrupt();
+      // Slot index and first slot of the page being executed, outside the try so a fault can account for progress.
+      let idx = 0;
+      let first = 0;
+      try {
         const pcLo = s[PC]!;
         const ops = this.codePageFor(s[PC + 1]!, pcLo);
         const base = pcLo & ~0xfff;
@@ -228,26 +312,31 @@ export class Cpu {
           if (r !== 0) break;
         }
         done += idx - first;
-        first = idx;
         if (r === 0) {
           // Fell through: the PC moves to the next instruction (possibly onto the next page).
           const next = (s[PC]! >>> 0) + 4;
           s[PC] = next | 0;
           if (next >= TWO32) s[PC + 1] = this.sf ? (s[PC + 1]! + 1) | 0 : 0;
-        } else if (this.pendingStop) {
+        } else if (this.pendingStop || this.halted) {
           break;
         }
+      } catch (e) {
+        if (!(e instanceof GuestFault)) throw e;
+        // The faulting instruction did not complete.
+        done += idx - first;
+        if (!this.system) {
+          this.icount += done;
+          return this.faultStop(e);
+        }
+        this.storageInterrupt(e);
       }
-    } catch (e) {
-      // The faulting instruction did not complete.
-      this.icount += done + idx - first;
-      if (e instanceof GuestFault) return this.faultStop(e);
-      throw e;
     }
     this.icount += done;
     const stop = this.pendingStop;
     this.pendingStop = null;
-    return stop ?? { kind: 'budget' };
+    if (stop) return stop;
+    if (this.halted) return { kind: 'halted' };
+    return { kind: 'budget' };
   }
 
   private faultStop(e: GuestFault): StopReason {
@@ -327,9 +416,20 @@ export class Cpu {
 
   /** Drop decoded code and every cached translation (e.g. after the address space changed). */
   flushAll(): void {
+    this.flushTlb();
+    this.flushCode();
+  }
+
+  /** Drop every cached translation (tlbie, slbie, MSR/LPCR changes, HPT hcalls). */
+  flushTlb(): void {
     this.rTagLo.fill(NO_TAG);
     this.wTagLo.fill(NO_TAG);
     this.fTagLo.fill(NO_TAG);
+  }
+
+  /** Drop all predecoded code. */
+  flushCode(): void {
+    if (!this.codePages) return;
     for (const [page, ops] of this.codePages) {
       ops.fill(this.decodeStub);
       this.codeMark[page] = 0;
@@ -549,23 +649,52 @@ export class Cpu {
   }
 
   // ---- services the instruction handlers call ----------------------------------------------
+  //
+  // In user mode (system = false) architectural events stop the CPU with a StopReason the
+  // embedder turns into a signal. In system mode they become interrupts (Book III-S ch. 6).
 
-  /** `sc`: PC moves past the instruction, then the embedder's hook runs (or the CPU stops). */
+  /** PC + 4 as (lo, hi) halves. */
+  private nextPc(): [number, number] {
+    const s = this.s;
+    const n = (s[PC]! >>> 0) + 4;
+    return [n | 0, n >= TWO32 ? (this.sf ? (s[PC + 1]! + 1) | 0 : 0) : s[PC + 1]!];
+  }
+
+  /** `sc LEV` (Book III-S §6.5.14, and the PAPR hypercall convention for LEV=1). */
   systemCall(lev: number): number {
     const s = this.s;
     const pc = this.pcBig();
-    const next = (s[PC]! >>> 0) + 4;
-    s[PC] = next | 0;
-    if (next >= TWO32) s[PC + 1] = this.sf ? (s[PC + 1]! + 1) | 0 : 0;
-    const hook = this.hooks.syscall;
-    if (hook) hook(this, lev);
-    else this.requestStop({ kind: 'syscall', pc, lev });
-    return 1;
+    const [nlo, nhi] = this.nextPc();
+    if (!this.system) {
+      s[PC] = nlo;
+      s[PC + 1] = nhi;
+      const hook = this.hooks.syscall;
+      if (hook) hook(this, lev);
+      else this.requestStop({ kind: 'syscall', pc, lev });
+      return 1;
+    }
+    const msrLo = s[MSR]!;
+    if (lev === 1 && this.hooks.hypercall && (s[MSR + 1]! & MSR_HI_HV) === 0) {
+      this.counters.hcalls++;
+      s[PC] = nlo;
+      s[PC + 1] = nhi;
+      if (msrLo & MSR_LO_PR) {
+        // A hypercall from problem state is refused (PAPR: H_PRIVILEGE in r3).
+        s[GPR + 6] = -3;
+        s[GPR + 7] = -1;
+      } else {
+        this.hooks.hypercall(this);
+      }
+      return 1;
+    }
+    this.counters.syscalls++;
+    return this.deliverInterrupt(VEC.SYSCALL, 0, true, lev === 1 && (s[MSR + 1]! & MSR_HI_HV) === 0);
   }
 
   /** A trap instruction's condition held (program interrupt, trap; Book III-S §6.5.9). */
   programTrap(): number {
     const s = this.s;
+    if (this.system) return this.deliverInterrupt(VEC.PROGRAM, SRR1_PROGRAM.TRAP, false);
     this.requestStop({ kind: 'trap', pc: this.pcBig(), word: this.fetchWord(s[PC + 1]!, s[PC]!) });
     return 2;
   }
@@ -573,7 +702,21 @@ export class Cpu {
   /** An invalid form or an instruction this model lacks (program interrupt, illegal instruction). */
   illegalInstruction(): number {
     const s = this.s;
+    if (this.system) return this.deliverInterrupt(VEC.PROGRAM, SRR1_PROGRAM.ILLEGAL, false);
     this.requestStop({ kind: 'illegal', pc: this.pcBig(), word: this.fetchWord(s[PC + 1]!, s[PC]!) });
+    return 2;
+  }
+
+  /** A privileged instruction or SPR in problem state (program interrupt, privileged). */
+  privilegedInstruction(): number {
+    const s = this.s;
+    if (this.system) {
+      this.counters.privTraps++;
+      const pr = this.prEmulator;
+      if (pr) return pr(this);
+      return this.deliverInterrupt(VEC.PROGRAM, SRR1_PROGRAM.PRIVILEGED, false);
+    }
+    this.requestStop({ kind: 'privileged', pc: this.pcBig(), word: this.fetchWord(s[PC + 1]!, s[PC]!) });
     return 2;
   }
 
@@ -582,6 +725,7 @@ export class Cpu {
    * exception whose enable bit is set while MSR[FE0|FE1] is non-zero.
    */
   fpEnabledException(): number {
+    if (this.system) return this.deliverInterrupt(VEC.PROGRAM, SRR1_PROGRAM.FP, false);
     this.requestStop({ kind: 'fp-exception', pc: this.pcBig(), fpscr: this.s[FPSCR]! >>> 0 });
     return 2;
   }
@@ -591,6 +735,10 @@ export class Cpu {
    * of a facility whose MSR bit (FP, VEC, VSX) is 0. Executors check the bit themselves.
    */
   facilityUnavailable(facility: 'fp' | 'vmx' | 'vsx'): number {
+    if (this.system) {
+      const v = facility === 'fp' ? VEC.FP_UNAVAILABLE : facility === 'vmx' ? VEC.VMX_UNAVAILABLE : VEC.VSX_UNAVAILABLE;
+      return this.deliverInterrupt(v, 0, false);
+    }
     this.requestStop({ kind: 'facility-unavailable', pc: this.pcBig(), facility });
     return 2;
   }
@@ -602,6 +750,12 @@ export class Cpu {
 
   /** Alignment interrupt (Book III-S §6.5.8), e.g. lmw in little-endian mode or a misaligned larx. */
   alignmentInterrupt(hi: number, lo: number, store: boolean): number {
+    if (this.system) {
+      this.setSpr64(SPR.DAR, lo, hi);
+      // DSISR is set to 0 for alignment interrupts on POWER8 (ISA 2.07 leaves it undefined).
+      this.setSpr64(SPR.DSISR, 0, 0);
+      return this.deliverInterrupt(VEC.ALIGNMENT, 0, false);
+    }
     this.requestStop({
       kind: 'alignment',
       pc: this.pcBig(),
@@ -611,60 +765,326 @@ export class Cpu {
     return 2;
   }
 
+  /** DSI / ISI / segment interrupts for a failed translation in system mode. */
+  private storageInterrupt(e: GuestFault): void {
+    const t = this.translator;
+    const info = t.describeFault ? t.describeFault(e.eaHi, e.eaLo, e.access, e.code) : undefined;
+    if (e.access === Access.Fetch) {
+      // ISI: SRR0 = the address of the instruction that could not be fetched (the current PC).
+      const s = this.s;
+      s[PC] = e.eaLo & ~3;
+      s[PC + 1] = e.eaHi;
+      if (info?.segment) this.deliverInterrupt(VEC.ISEG, 0, false);
+      else this.deliverInterrupt(VEC.ISI, info?.srr1 ?? SRR1_ISI.NO_TRANSLATION, false);
+      return;
+    }
+    this.setSpr64(SPR.DAR, e.eaLo, e.eaHi);
+    if (info?.segment) {
+      this.deliverInterrupt(VEC.DSEG, 0, false);
+      return;
+    }
+    let dsisr = info?.dsisr ?? (e.code === TranslateFault.Protection ? DSISR.PROTECTION : DSISR.NO_TRANSLATION);
+    if (e.access === Access.Store) dsisr |= DSISR.STORE;
+    this.setSpr64(SPR.DSISR, dsisr, 0);
+    this.deliverInterrupt(VEC.DSI, 0, false);
+  }
+
   /**
-   * mfspr/mftb into GPR slot `t` (2*RT). Problem-state SPRs (Book I §3.3.17,
-   * Book II §5.2 for the time base); anything else is an illegal instruction.
+   * Take an interrupt (Book III-S §6.5 and §6.4.3 "Interrupt Processing"): save the
+   * PC (or the next one) and the MSR in SRR0/1 (HSRR0/1 for hypervisor interrupts), set
+   * the new MSR and go to the vector, relocated by LPCR[AIL] or HRMOR. Returns 1 (PC set).
+   */
+  deliverInterrupt(vector: number, reason: number, srr0Next: boolean, toHypervisor?: boolean): number {
+    const s = this.s;
+    this.counters.interrupts++;
+    let pcLo = s[PC]!;
+    let pcHi = s[PC + 1]!;
+    if (srr0Next) [pcLo, pcHi] = this.nextPc();
+    const msrLo = s[MSR]!;
+    const msrHi = s[MSR + 1]!;
+    const hv = !this.hooks.hypercall && (toHypervisor ?? HYPERVISOR_VECTORS.has(vector));
+    const srr1Lo = (msrLo & ~SRR1_REASON_MASK) | reason;
+    if (hv) {
+      this.setSpr64(SPR.HSRR0, pcLo, pcHi);
+      this.setSpr64(SPR.HSRR1, srr1Lo, msrHi);
+    } else {
+      this.setSpr64(SPR.SRR0, pcLo, pcHi);
+      this.setSpr64(SPR.SRR1, srr1Lo, msrHi);
+    }
+    if (this.logInterrupt) this.logInterrupt(vector, pcHi, pcLo, srr1Lo);
+    const lpcrLo = this.sprs[SPR.LPCR * 2]!;
+    const wasHv = (msrHi & MSR_HI_HV) !== 0;
+    const newHi = MSR_HI_SF | (hv || wasHv ? MSR_HI_HV : 0);
+    // Machine check clears ME; everything else keeps it. LE comes from LPCR[ILE] (HID0[HILE] for the hypervisor).
+    let newLo = vector === VEC.MACHINE_CHECK ? 0 : msrLo & MSR_LO_ME;
+    const ile = hv ? (this.sprs[HID0 * 2 + 1]! & HID0_HI_HILE) !== 0 : (lpcrLo & LPCR_LO_ILE) !== 0;
+    if (ile) newLo |= MSR_LO_LE;
+    let tLo = vector;
+    let tHi = 0;
+    // Relocation-on interrupts (LPCR[AIL], Book III-S §6.5): only from MSR[IR]=MSR[DR]=1, not for
+    // system reset / machine check, and not for interrupts that enter hypervisor state.
+    const ail = (lpcrLo >>> 23) & 3;
+    const reloc = (msrLo & (MSR_LO_IR | MSR_LO_DR)) === (MSR_LO_IR | MSR_LO_DR);
+    if (
+      ail >= 2 &&
+      reloc &&
+      !hv &&
+      !wasHv &&
+      vector !== VEC.SYSTEM_RESET &&
+      vector !== VEC.MACHINE_CHECK
+    ) {
+      newLo |= MSR_LO_IR | MSR_LO_DR;
+      if (ail === 2) tLo = 0x18000 + vector;
+      else {
+        tLo = 0x4000 + vector;
+        tHi = 0xc0000000 | 0;
+      }
+    } else if (hv || wasHv) {
+      // Hypervisor real-mode vectors are offset by HRMOR.
+      tLo = (this.sprs[SPR.HRMOR * 2]! | vector) | 0;
+      tHi = this.sprs[SPR.HRMOR * 2 + 1]!;
+    }
+    this.setMsr(newHi, newLo);
+    s[PC] = tLo;
+    s[PC + 1] = tHi;
+    return 1;
+  }
+
+  /** Asynchronous interrupts (external, decrementers, doorbells), by priority, when enabled. */
+  private takeAsyncInterrupt(): void {
+    const p = this.pending;
+    const s = this.s;
+    const msrLo = s[MSR]!;
+    const hvState = (s[MSR + 1]! & MSR_HI_HV) !== 0;
+    const ee = (msrLo & MSR_LO_EE) !== 0;
+    if (p & PENDING.SYSTEM_RESET) {
+      this.pending &= ~PENDING.SYSTEM_RESET;
+      this.deliverInterrupt(VEC.SYSTEM_RESET, 0, false);
+      return;
+    }
+    if (p & PENDING.HDECREMENTER && (!hvState || ee) && this.sprs[SPR.LPCR * 2]! & LPCR_LO_HDICE) {
+      this.pending &= ~PENDING.HDECREMENTER;
+      this.deliverInterrupt(VEC.HDECREMENTER, 0, false, true);
+      return;
+    }
+    if (!ee) return;
+    if (p & PENDING.EXTERNAL) {
+      // Level-sensitive: it stays pending until the interrupt controller lowers it.
+      this.deliverInterrupt(VEC.EXTERNAL, 0, false, false);
+      return;
+    }
+    if (p & PENDING.DECREMENTER) {
+      this.deliverInterrupt(VEC.DECREMENTER, 0, false, false);
+      // Taking the interrupt consumes this edge; DEC stays negative until software rewrites it.
+      this.pending &= ~PENDING.DECREMENTER;
+      this.decFired = true;
+      return;
+    }
+    if (p & PENDING.DOORBELL) {
+      this.pending &= ~PENDING.DOORBELL;
+      this.deliverInterrupt(VEC.DOORBELL, 0, false, false);
+    }
+  }
+
+  /** The interrupt controller's output (XICS): level-sensitive external interrupt input. */
+  setExternalInterrupt(level: boolean): void {
+    if (level) this.pending |= PENDING.EXTERNAL;
+    else this.pending &= ~PENDING.EXTERNAL;
+  }
+
+  /** Request a system reset interrupt (NMI, H_SIGNAL_SYS_RESET). */
+  signalSystemReset(): void {
+    this.pending |= PENDING.SYSTEM_RESET;
+  }
+
+  /** Directed privileged doorbell (msgsndp / DPDES). */
+  setDoorbell(level: boolean): void {
+    if (level) this.pending |= PENDING.DOORBELL;
+    else this.pending &= ~PENDING.DOORBELL;
+  }
+
+  /** True when an interrupt that would be taken (or would wake a halted CPU) is pending. */
+  hasPendingInterrupt(): boolean {
+    this.pollTimers();
+    return this.pending !== 0;
+  }
+
+  /** Enter a power-saving state: the run loop returns `halted` until an interrupt is pending. */
+  halt(): void {
+    this.halted = true;
+  }
+
+  /** Leave the halted state if an interrupt is pending. Returns true when running again. */
+  wakeFromHalt(): boolean {
+    this.pollTimers();
+    if (this.pending === 0) return false;
+    this.halted = false;
+    return true;
+  }
+
+  // ---- timebase and decrementers (Book II §5.2, Book III-S §7) -------------------------------
+
+  /** The time base value as a safe-integer number of ticks. */
+  tb(): number {
+    return this.timebase() + this.tbOffset;
+  }
+
+  /** DEC as a signed 32-bit value (the 56-bit large decrementer is not modelled). */
+  readDec(): number {
+    return (this.decValue - (this.tb() - this.decSetTb)) | 0;
+  }
+
+  writeDec(v: number): void {
+    this.decSetTb = this.tb();
+    this.decValue = v | 0;
+    this.decFired = false;
+    // Writing a value with bit 0 set makes the exception pending at once (Book III-S §7.3).
+    if ((v | 0) < 0) {
+      this.pending |= PENDING.DECREMENTER;
+      this.decFired = true;
+    } else this.pending &= ~PENDING.DECREMENTER;
+  }
+
+  readHdec(): number {
+    return (this.hdecValue - (this.tb() - this.hdecSetTb)) | 0;
+  }
+
+  writeHdec(v: number): void {
+    this.hdecSetTb = this.tb();
+    this.hdecValue = v | 0;
+    this.hdecFired = (v | 0) < 0;
+    if (this.hdecFired) this.pending |= PENDING.HDECREMENTER;
+  }
+
+  /** Ticks until the decrementer next fires (for sleeping while halted); Infinity if never. */
+  ticksUntilTimer(): number {
+    let t = Number.POSITIVE_INFINITY;
+    if (!this.decFired) t = Math.max(0, this.decValue + 1 - (this.tb() - this.decSetTb));
+    return t;
+  }
+
+  /** Raise decrementer exceptions whose time has come. */
+  pollTimers(): void {
+    const now = this.tb();
+    if (!this.decFired && now - this.decSetTb > this.decValue) {
+      this.decFired = true;
+      this.pending |= PENDING.DECREMENTER;
+    }
+    if (!this.hdecFired && now - this.hdecSetTb > this.hdecValue) {
+      this.hdecFired = true;
+      this.pending |= PENDING.HDECREMENTER;
+    }
+  }
+
+  // ---- SPRs ---------------------------------------------------------------------------------
+
+  getSpr(n: number): bigint {
+    return (BigInt(this.sprs[n * 2 + 1]! >>> 0) << 32n) | BigInt(this.sprs[n * 2]! >>> 0);
+  }
+
+  setSpr(n: number, v: bigint): void {
+    const x = BigInt.asUintN(64, v);
+    this.setSpr64(n, Number(x & 0xffffffffn) | 0, Number(x >> 32n) | 0);
+  }
+
+  setSpr64(n: number, lo: number, hi: number): void {
+    this.sprs[n * 2] = lo;
+    this.sprs[n * 2 + 1] = hi;
+  }
+
+  /**
+   * mfspr/mftb into GPR slot `t` (2*RT). Problem state sees the user SPRs (Book I §3.3.17,
+   * Book II §5.2); privileged state also the Book III-S set; hypervisor SPRs need MSR[HV].
    */
   mfspr(spr: number, t: number): number {
     const s = this.s;
+    const pr = (s[MSR]! & MSR_LO_PR) !== 0;
     let lo: number;
-    let hi: number;
+    let hi = 0;
     switch (spr) {
-      case 1:
+      case SPR.XER:
         lo = this.getXer();
-        hi = 0;
         break;
-      case 8:
+      case SPR.LR:
         lo = s[LR]!;
         hi = s[LR + 1]!;
         break;
-      case 9:
+      case SPR.CTR:
         lo = s[CTR]!;
         hi = s[CTR + 1]!;
         break;
-      case 815:
+      case SPR.TAR:
         lo = s[TAR]!;
         hi = s[TAR + 1]!;
         break;
-      case 256:
+      case SPR.VRSAVE:
         lo = s[VRSAVE]!;
-        hi = 0;
         break;
-      case 268:
-      case 269: {
-        const tb = this.timebase();
+      case SPR.TB:
+      case SPR.TBU: {
+        const tb = this.tb();
         const thi = Math.floor(tb / TWO32);
-        if (spr === 268) {
+        if (spr === SPR.TB) {
           lo = tb % TWO32 | 0;
           hi = thi | 0;
-        } else {
-          lo = thi | 0;
-          hi = 0;
-        }
+        } else lo = thi | 0;
         break;
       }
-      case 3: // DSCR (problem-state alias)
-      case 13: // AMR
-      case 896: // PPR
+      case SPR.UDSCR:
+        lo = this.sprs[SPR.DSCR * 2]!;
+        hi = this.sprs[SPR.DSCR * 2 + 1]!;
+        break;
+      case SPR.UAMR:
+        lo = this.sprs[SPR.AMR * 2]!;
+        hi = this.sprs[SPR.AMR * 2 + 1]!;
+        break;
+      case SPR.PPR:
         lo = this.sprs[spr * 2]!;
         hi = this.sprs[spr * 2 + 1]!;
         break;
-      case 898: // PPR32: the high word of PPR
-        lo = this.sprs[896 * 2 + 1]!;
-        hi = 0;
+      case SPR.PPR32:
+        lo = this.sprs[SPR.PPR * 2 + 1]!;
         break;
-      default:
-        return this.illegalInstruction();
+      case SPR.USPRG3:
+        lo = this.sprs[SPR.SPRG3 * 2]!;
+        hi = this.sprs[SPR.SPRG3 * 2 + 1]!;
+        break;
+      default: {
+        if (pr) return isPrivilegedSpr(spr) ? this.privilegedInstruction() : this.illegalInstruction();
+        if (!this.system || !KNOWN_SPRS.has(spr)) {
+          // Undefined SPR numbers in privileged state: a no-op on POWER8 except 0, 4, 5, 6 (illegal).
+          if (!this.system || spr === 0 || spr === 4 || spr === 5 || spr === 6) return this.illegalInstruction();
+          return 0;
+        }
+        if (HV_SPRS.has(spr) && !HV_READABLE.has(spr) && !this.inHypervisorState()) return this.illegalInstruction();
+        switch (spr) {
+          case SPR.DEC:
+            lo = this.readDec();
+            hi = lo >> 31;
+            break;
+          case SPR.HDEC:
+            lo = this.readHdec();
+            hi = lo >> 31;
+            break;
+          case SPR.PVR:
+            lo = this.pvr;
+            break;
+          case SPR.PIR:
+            lo = this.pir;
+            break;
+          case SPR.PURR:
+          case SPR.SPURR:
+          case SPR.VTB: {
+            const tb = this.tb();
+            lo = tb % TWO32 | 0;
+            hi = Math.floor(tb / TWO32) | 0;
+            break;
+          }
+          default:
+            lo = this.sprs[spr * 2]!;
+            hi = this.sprs[spr * 2 + 1]!;
+        }
+      }
     }
     s[t] = lo;
     s[t + 1] = hi;
@@ -675,37 +1095,115 @@ export class Cpu {
     const s = this.s;
     const lo = s[sr]!;
     const hi = s[sr + 1]!;
+    const pr = (s[MSR]! & MSR_LO_PR) !== 0;
     switch (spr) {
-      case 1:
+      case SPR.XER:
         this.setXer(lo);
         return 0;
-      case 8:
+      case SPR.LR:
         s[LR] = lo;
         s[LR + 1] = hi;
         return 0;
-      case 9:
+      case SPR.CTR:
         s[CTR] = lo;
         s[CTR + 1] = hi;
         return 0;
-      case 815:
+      case SPR.TAR:
         s[TAR] = lo;
         s[TAR + 1] = hi;
         return 0;
-      case 256:
+      case SPR.VRSAVE:
         s[VRSAVE] = lo;
         return 0;
-      case 3:
-      case 13:
-      case 896:
-        this.sprs[spr * 2] = lo;
-        this.sprs[spr * 2 + 1] = hi;
+      case SPR.UDSCR:
+        this.setSpr64(SPR.DSCR, lo, hi);
         return 0;
-      case 898:
-        this.sprs[896 * 2 + 1] = lo;
+      case SPR.UAMR: {
+        // Problem state may change only the AMR bits UAMOR allows (Book III-S §5.7.13).
+        if (pr && this.system) {
+          const mlo = this.sprs[SPR.UAMOR * 2]!;
+          const mhi = this.sprs[SPR.UAMOR * 2 + 1]!;
+          const a = SPR.AMR * 2;
+          this.sprs[a] = (this.sprs[a]! & ~mlo) | (lo & mlo);
+          this.sprs[a + 1] = (this.sprs[a + 1]! & ~mhi) | (hi & mhi);
+        } else this.setSpr64(SPR.AMR, lo, hi);
+        return 0;
+      }
+      case SPR.PPR:
+        this.setSpr64(spr, lo, hi);
+        return 0;
+      case SPR.PPR32:
+        this.sprs[SPR.PPR * 2 + 1] = lo;
         return 0;
       default:
-        return this.illegalInstruction();
+        break;
     }
+    if (pr) return isPrivilegedSpr(spr) ? this.privilegedInstruction() : this.illegalInstruction();
+    if (!this.system || !KNOWN_SPRS.has(spr)) {
+      if (!this.system || spr === 0 || spr === 4 || spr === 5 || spr === 6) return this.illegalInstruction();
+      return 0;
+    }
+    if (HV_SPRS.has(spr) && !this.inHypervisorState()) return this.illegalInstruction();
+    switch (spr) {
+      case SPR.DEC:
+        this.writeDec(lo);
+        // A pending decrementer may now be taken: end the block so the run loop looks.
+        return this.continueAtNext();
+      case SPR.HDEC:
+        this.writeHdec(lo);
+        return this.continueAtNext();
+      case SPR.PVR:
+      case SPR.PIR:
+      case SPR.TB:
+      case SPR.TBU:
+        return 0; // read-only
+      case SPR.TBL_W: {
+        const tb = this.tb();
+        const want = Math.floor(tb / TWO32) * TWO32 + (lo >>> 0);
+        this.tbOffset += want - tb;
+        return 0;
+      }
+      case SPR.TBU_W: {
+        const tb = this.tb();
+        const want = (lo >>> 0) * TWO32 + (tb % TWO32);
+        this.tbOffset += want - tb;
+        return 0;
+      }
+      case SPR.TBU40: {
+        // Upper 40 bits from the register, low 24 bits kept (Book III-S §7.2).
+        const tb = this.tb();
+        const upper = (hi >>> 0) * TWO32 + ((lo >>> 0) & ~0xffffff >>> 0);
+        this.tbOffset += upper + (tb % 0x1000000) - tb;
+        return 0;
+      }
+      case SPR.LPCR:
+      case SPR.LPIDR:
+      case SPR.HRMOR:
+      case SPR.SDR1:
+      case SPR.PTCR:
+      case SPR.AMR:
+      case SPR.IAMR:
+        this.setSpr64(spr, lo, hi);
+        // Translation context changed: drop cached translations.
+        this.flushTlb();
+        return this.continueAtNext();
+      default:
+        this.setSpr64(spr, lo, hi);
+        return 0;
+    }
+  }
+
+  /** MSR[HV]=1 and MSR[PR]=0, or no hypervisor at all (a bare-metal run with `system` and no vhyp). */
+  inHypervisorState(): boolean {
+    return (this.s[MSR + 1]! & MSR_HI_HV) !== 0 && (this.s[MSR]! & MSR_LO_PR) === 0;
+  }
+
+  /** Finish the current instruction by moving to the next one and ending the block (returns 1). */
+  continueAtNext(): number {
+    const [lo, hi] = this.nextPc();
+    this.s[PC] = lo;
+    this.s[PC + 1] = hi;
+    return 1;
   }
 
   /** dcbz: zero the aligned 128-byte block (Book II §4.3.2; POWER7/8/9 block size). */
