@@ -2,6 +2,8 @@
  * The CPU: register state, soft TLB, predecoded code pages and the run loop.
  * Instruction semantics live in ./isa/*, one file per ISA chapter.
  */
+
+import { type CpuModelName, type DecodedInsn, decoderFor, type ModelDecoder } from './decode.js';
 import {
   DSISR,
   HYPERVISOR_VECTORS,
@@ -9,36 +11,35 @@ import {
   SRR1_ISI,
   SRR1_PROGRAM,
   SRR1_REASON_MASK,
+  SRR1_WAKE,
   VEC,
 } from './interrupts.js';
 import { HV_READABLE, HV_SPRS, isPrivilegedSpr, KNOWN_SPRS, SPR } from './sprs.js';
-import type { Exec } from './table.js';
-import { type CpuModelName, type DecodedInsn, decoderFor, type ModelDecoder } from './decode.js';
 import {
   CR,
   CTR,
-  LR,
-  TAR,
-  VRSAVE,
   FPSCR,
   GPR,
+  LR,
   MSR,
   MSR_HI_HV,
   MSR_HI_SF,
+  MSR_LO_DR,
+  MSR_LO_EE,
   MSR_LO_FE0,
   MSR_LO_FE1,
-  MSR_LO_EE,
-  MSR_LO_DR,
   MSR_LO_FP,
   MSR_LO_IR,
-  MSR_LO_ME,
   MSR_LO_LE,
+  MSR_LO_ME,
   MSR_LO_PR,
   MSR_LO_VEC,
   MSR_LO_VSX,
   PC,
   RESV_VALID,
   STATE_BYTES,
+  TAR,
+  VRSAVE,
   VSCR,
   XER_BC,
   XER_CA,
@@ -47,6 +48,7 @@ import {
   XER_OV32,
   XER_SO,
 } from './state.js';
+import type { Exec } from './table.js';
 
 /** Kinds of memory access, as the translator sees them. */
 export const Access = {
@@ -103,7 +105,13 @@ export type StopReason =
   | { readonly kind: 'illegal'; readonly pc: bigint; readonly word: number }
   | { readonly kind: 'privileged'; readonly pc: bigint; readonly word: number }
   | { readonly kind: 'unimplemented'; readonly pc: bigint; readonly word: number; readonly mnemonic: string }
-  | { readonly kind: 'fault'; readonly pc: bigint; readonly address: bigint; readonly access: 'load' | 'store' | 'fetch'; readonly fault: 'unmapped' | 'protection' }
+  | {
+      readonly kind: 'fault';
+      readonly pc: bigint;
+      readonly address: bigint;
+      readonly access: 'load' | 'store' | 'fetch';
+      readonly fault: 'unmapped' | 'protection';
+    }
   | { readonly kind: 'trap'; readonly pc: bigint; readonly word: number }
   | { readonly kind: 'alignment'; readonly pc: bigint; readonly address: bigint; readonly access: 'load' | 'store' }
   | { readonly kind: 'syscall'; readonly pc: bigint; readonly lev: number }
@@ -125,6 +133,12 @@ export interface CpuHooks {
    * handler writes r3 (status) and outputs. The PC already points after the `sc`.
    */
   hypercall?(cpu: Cpu): void;
+  /**
+   * msgsnd / msgsndp: deliver a doorbell to another thread (SMP). `target` is the
+   * thread number within the core (privileged) or the PIR (hypervisor). Without
+   * this hook a doorbell addressed to this thread itself is delivered locally.
+   */
+  doorbell?(cpu: Cpu, kind: 'privileged' | 'hypervisor', target: number): void;
 }
 
 /** A guest memory fault thrown by memory slow paths and caught by the run loop. */
@@ -195,6 +209,10 @@ export class Cpu {
   pending = 0;
   /** Set by power-saving instructions; the run loop returns `halted`. */
   halted = false;
+  /** The halt came from nap/sleep/rvwinkle/stop: waking is a system reset interrupt (POWER7/8/9). */
+  powerSaveWake = false;
+  /** Thread number within the core (TIR). */
+  tir = 0;
   /** PR-mode emulation layer: called for privileged instructions executed by the guest kernel. */
   prEmulator: ((cpu: Cpu) => number) | null = null;
   /** Optional interrupt log hook (`-d int`). */
@@ -537,12 +555,18 @@ export class Cpu {
   }
 
   write16(hi: number, lo: number, v: number): void {
-    if ((lo & 0xfff) > 0xffe) return this.crossStore(hi, lo, 2, v);
+    if ((lo & 0xfff) > 0xffe) {
+      this.crossStore(hi, lo, 2, v);
+      return;
+    }
     this.dv.setUint16(this.storeOff(hi, lo), v, this.le);
   }
 
   write32(hi: number, lo: number, v: number): void {
-    if ((lo & 0xfff) > 0xffc) return this.crossStore(hi, lo, 4, v);
+    if ((lo & 0xfff) > 0xffc) {
+      this.crossStore(hi, lo, 4, v);
+      return;
+    }
     this.dv.setInt32(this.storeOff(hi, lo), v, this.le);
   }
 
@@ -825,14 +849,7 @@ export class Cpu {
     // system reset / machine check, and not for interrupts that enter hypervisor state.
     const ail = (lpcrLo >>> 23) & 3;
     const reloc = (msrLo & (MSR_LO_IR | MSR_LO_DR)) === (MSR_LO_IR | MSR_LO_DR);
-    if (
-      ail >= 2 &&
-      reloc &&
-      !hv &&
-      !wasHv &&
-      vector !== VEC.SYSTEM_RESET &&
-      vector !== VEC.MACHINE_CHECK
-    ) {
+    if (ail >= 2 && reloc && !hv && !wasHv && vector !== VEC.SYSTEM_RESET && vector !== VEC.MACHINE_CHECK) {
       newLo |= MSR_LO_IR | MSR_LO_DR;
       if (ail === 2) tLo = 0x18000 + vector;
       else {
@@ -841,7 +858,7 @@ export class Cpu {
       }
     } else if (hv || wasHv) {
       // Hypervisor real-mode vectors are offset by HRMOR.
-      tLo = (this.sprs[SPR.HRMOR * 2]! | vector) | 0;
+      tLo = this.sprs[SPR.HRMOR * 2]! | vector | 0;
       tHi = this.sprs[SPR.HRMOR * 2 + 1]!;
     }
     this.setMsr(newHi, newLo);
@@ -883,6 +900,11 @@ export class Cpu {
     if (p & PENDING.DOORBELL) {
       this.pending &= ~PENDING.DOORBELL;
       this.deliverInterrupt(VEC.DOORBELL, 0, false, false);
+      return;
+    }
+    if (p & PENDING.HDOORBELL) {
+      this.pending &= ~PENDING.HDOORBELL;
+      this.deliverInterrupt(VEC.HDOORBELL, 0, false, true);
     }
   }
 
@@ -914,11 +936,41 @@ export class Cpu {
     this.halted = true;
   }
 
+  /** Directed hypervisor doorbell (msgsnd). */
+  setHDoorbell(level: boolean): void {
+    if (level) this.pending |= PENDING.HDOORBELL;
+    else this.pending &= ~PENDING.HDOORBELL;
+  }
+
   /** Leave the halted state if an interrupt is pending. Returns true when running again. */
   wakeFromHalt(): boolean {
     this.pollTimers();
     if (this.pending === 0) return false;
+    if (!this.powerSaveWake) {
+      this.halted = false;
+      return true;
+    }
+    // Power-saving exit (Book III-S §3.3.2 / POWER8 UM): only events enabled by LPCR[PECE] wake the
+    // thread, with a system reset interrupt whose SRR1 names the reason; SRR0 was set at entry.
+    const lpcr = this.sprs[SPR.LPCR * 2]!;
+    const p = this.pending;
+    let reason = 0;
+    if (p & PENDING.SYSTEM_RESET) reason = SRR1_WAKE.SYSTEM_RESET;
+    else if (p & PENDING.EXTERNAL && lpcr & 0x4000) reason = SRR1_WAKE.EXTERNAL;
+    else if (p & PENDING.DECREMENTER && lpcr & 0x2000) reason = SRR1_WAKE.DECREMENTER;
+    else if (p & PENDING.DOORBELL && lpcr & 0x10000) reason = SRR1_WAKE.DOORBELL;
+    else if (p & PENDING.HDOORBELL && lpcr & 0x8000) reason = SRR1_WAKE.HDOORBELL;
+    if (reason === 0) return false;
     this.halted = false;
+    this.powerSaveWake = false;
+    if (reason === SRR1_WAKE.SYSTEM_RESET) this.pending &= ~PENDING.SYSTEM_RESET;
+    const s = this.s;
+    const srr0Lo = this.sprs[SPR.SRR0 * 2]!;
+    const srr0Hi = this.sprs[SPR.SRR0 * 2 + 1]!;
+    s[PC] = srr0Lo;
+    s[PC + 1] = srr0Hi;
+    // State-loss field 0b01: no state lost (nap).
+    this.deliverInterrupt(VEC.SYSTEM_RESET, reason | 0x00010000, false, true);
     return true;
   }
 
@@ -1025,7 +1077,7 @@ export class Cpu {
         const tb = this.tb();
         const thi = Math.floor(tb / TWO32);
         if (spr === SPR.TB) {
-          lo = tb % TWO32 | 0;
+          lo = (tb % TWO32) | 0;
           hi = thi | 0;
         } else lo = thi | 0;
         break;
@@ -1076,7 +1128,7 @@ export class Cpu {
           case SPR.SPURR:
           case SPR.VTB: {
             const tb = this.tb();
-            lo = tb % TWO32 | 0;
+            lo = (tb % TWO32) | 0;
             hi = Math.floor(tb / TWO32) | 0;
             break;
           }
@@ -1172,7 +1224,7 @@ export class Cpu {
       case SPR.TBU40: {
         // Upper 40 bits from the register, low 24 bits kept (Book III-S §7.2).
         const tb = this.tb();
-        const upper = (hi >>> 0) * TWO32 + ((lo >>> 0) & ~0xffffff >>> 0);
+        const upper = (hi >>> 0) * TWO32 + ((lo >>> 0) & (~0xffffff >>> 0));
         this.tbOffset += upper + (tb % 0x1000000) - tb;
         return 0;
       }

@@ -29,7 +29,12 @@ export interface FieldDef {
   readonly shift?: number;
 }
 
-function f(name: string, kind: FieldKind, parts: [number, number][], opts: { signed?: boolean; shift?: number } = {}): FieldDef {
+function f(
+  name: string,
+  kind: FieldKind,
+  parts: [number, number][],
+  opts: { signed?: boolean; shift?: number } = {},
+): FieldDef {
   return { name, kind, parts, ...opts };
 }
 
@@ -52,11 +57,26 @@ export const FIELDS: Record<string, FieldDef> = {
   VRB: f('VRB', 'vr', [[16, 5]]),
   VRC: f('VRC', 'vr', [[21, 5]]),
   // VSX register numbers: the extra high bit sits at the low end of the word (XX forms, §1.6.26-29).
-  XT: f('XT', 'vsr', [[31, 1], [6, 5]]),
-  XS: f('XS', 'vsr', [[31, 1], [6, 5]]),
-  XA: f('XA', 'vsr', [[29, 1], [11, 5]]),
-  XB: f('XB', 'vsr', [[30, 1], [16, 5]]),
-  XC: f('XC', 'vsr', [[28, 1], [21, 5]]),
+  XT: f('XT', 'vsr', [
+    [31, 1],
+    [6, 5],
+  ]),
+  XS: f('XS', 'vsr', [
+    [31, 1],
+    [6, 5],
+  ]),
+  XA: f('XA', 'vsr', [
+    [29, 1],
+    [11, 5],
+  ]),
+  XB: f('XB', 'vsr', [
+    [30, 1],
+    [16, 5],
+  ]),
+  XC: f('XC', 'vsr', [
+    [28, 1],
+    [21, 5],
+  ]),
   BF: f('BF', 'crf', [[6, 3]]),
   BFA: f('BFA', 'crf', [[11, 3]]),
   BT: f('BT', 'crb', [[6, 5]]),
@@ -83,16 +103,31 @@ export const FIELDS: Record<string, FieldDef> = {
   DQ: f('DQ', 'simm', [[16, 12]], { signed: true, shift: 4 }),
   SH: f('SH', 'imm', [[16, 5]]),
   // 6-bit shift of MD/XS forms: sh5 is bit 30, sh0:4 bits 16-20 (§1.6.17, §1.6.21).
-  SH6: f('SH', 'imm', [[30, 1], [16, 5]]),
+  SH6: f('SH', 'imm', [
+    [30, 1],
+    [16, 5],
+  ]),
   MB: f('MB', 'imm', [[21, 5]]),
   ME: f('ME', 'imm', [[26, 5]]),
   // 6-bit mask begin/end of MD/MDS forms: the high bit is bit 26 (mb5).
-  MB6: f('MB', 'imm', [[26, 1], [21, 5]]),
-  ME6: f('ME', 'imm', [[26, 1], [21, 5]]),
+  MB6: f('MB', 'imm', [
+    [26, 1],
+    [21, 5],
+  ]),
+  ME6: f('ME', 'imm', [
+    [26, 1],
+    [21, 5],
+  ]),
   NB: f('NB', 'imm', [[16, 5]]),
   // SPR number is stored with its two 5-bit halves swapped (§1.6.11 XFX form).
-  SPR: f('SPR', 'spr', [[16, 5], [11, 5]]),
-  TBR: f('TBR', 'spr', [[16, 5], [11, 5]]),
+  SPR: f('SPR', 'spr', [
+    [16, 5],
+    [11, 5],
+  ]),
+  TBR: f('TBR', 'spr', [
+    [16, 5],
+    [11, 5],
+  ]),
   FXM: f('FXM', 'imm', [[12, 8]]),
   FLM: f('FLM', 'imm', [[7, 8]]),
   W: f('W', 'imm', [[15, 1]]),

@@ -14,7 +14,7 @@ export {
   TranslateFault,
 } from './cpu.js';
 export { type CpuModelName, type DecodedInsn, decoderFor, ModelDecoder } from './decode.js';
-export { type FieldDef, type FieldKind, FIELDS, extractField, insertField } from './fields.js';
+export { extractField, FIELDS, type FieldDef, type FieldKind, insertField } from './fields.js';
 export { INSTRUCTIONS } from './isa/index.js';
 export * as layout from './state.js';
 export {

@@ -182,7 +182,8 @@ export function compileInsn<C>(def: InsnDef<C>): CompiledInsn<C> {
   const operands = parseOperands(def.ops);
   // A form's Rc position is an ordinary operand bit when an operand covers it (e.g. EH of lwarx).
   let rcBit = RC_BIT[def.form] ?? -1;
-  if (rcBit >= 0 && operands.some((o) => o.field.parts.some(([st, len]) => rcBit >= st && rcBit < st + len))) rcBit = -1;
+  if (rcBit >= 0 && operands.some((o) => o.field.parts.some(([st, len]) => rcBit >= st && rcBit < st + len)))
+    rcBit = -1;
   const flag = (bit: number, v: FlagBit | undefined, dflt: FlagBit | undefined) => {
     const val = v ?? dflt;
     if (val === undefined || val === 'opt') return;

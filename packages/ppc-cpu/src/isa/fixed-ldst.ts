@@ -360,7 +360,14 @@ function stcx(size: Size | 16) {
   };
 }
 
-const D = (m: string, op: number, ops: string, exec: Def['exec']): Def => ({ m, form: 'D', op, ops, exec, chapter: 'fixed' });
+const D = (m: string, op: number, ops: string, exec: Def['exec']): Def => ({
+  m,
+  form: 'D',
+  op,
+  ops,
+  exec,
+  chapter: 'fixed',
+});
 const DS = (m: string, op: number, xo: number, ops: string, exec: Def['exec']): Def => ({
   m,
   form: 'DS',

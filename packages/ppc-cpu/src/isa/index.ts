@@ -7,6 +7,7 @@ import { FIXED_ARITH } from './fixed-arith.js';
 import { FIXED_LDST } from './fixed-ldst.js';
 import { FIXED_LOGIC } from './fixed-logic.js';
 import { FP } from './fp.js';
+import { PRIVILEGED_EXEC } from './privileged.js';
 import { SYSTEM } from './system.js';
 import { VMX } from './vmx.js';
 import { VSX } from './vsx.js';
@@ -20,5 +21,6 @@ export const INSTRUCTIONS: readonly InsnDef<Cpu>[] = [
   ...VMX,
   ...VSX,
   ...DFP,
-  ...SYSTEM,
+  // Privileged entries get their executors by mnemonic (decode table and semantics live apart).
+  ...SYSTEM.map((d) => (d.exec || !PRIVILEGED_EXEC[d.m] ? d : { ...d, exec: PRIVILEGED_EXEC[d.m] })),
 ];
