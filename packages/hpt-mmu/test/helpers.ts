@@ -1,23 +1,23 @@
 import type { HcallArgs } from '@ppcvm/machine-core';
 import {
   createHptHcalls,
+  createMmuRegs,
   encodeHpteR,
   encodeHpteV,
   encodeSlbEsid,
   encodeSlbVsid,
-  join64,
-  primaryHash,
-  ptegIndex,
-  type SegmentSize,
-  createMmuRegs,
   HashMmu,
   HashPageTable,
   type HptHcallOptions,
   type HptHcalls,
   hi32,
+  join64,
   lo32,
   type MmuRegs,
   PageSizeTable,
+  primaryHash,
+  ptegIndex,
+  type SegmentSize,
   Slb,
   type TlbInvalidator,
   Translation,
@@ -122,6 +122,7 @@ export interface MapSpec {
   r?: boolean;
   c?: boolean;
   secondary?: boolean;
+  bolted?: boolean;
   slot?: number;
 }
 
@@ -137,6 +138,7 @@ export function mapPage(r: Rig, s: MapSpec): number {
     basePageShift: s.base,
     actualPageShift: s.actual,
     secondary: s.secondary,
+    bolted: s.bolted,
   });
   const rr = encodeHpteR(
     {

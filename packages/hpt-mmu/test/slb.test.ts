@@ -14,7 +14,15 @@ describe('SLB instructions', () => {
     expect(slb.slbmfee(5n)).toBe(0xc000_0000_1000_0000n | V);
     expect(slb.slbmfev(5n)).toBe(rs);
     const e = slb.entry(5);
-    expect(e).toMatchObject({ valid: true, segment: '256M', basePageShift: 16, ks: false, kp: true, n: true, c: false });
+    expect(e).toMatchObject({
+      valid: true,
+      segment: '256M',
+      basePageShift: 16,
+      ks: false,
+      kp: true,
+      n: true,
+      c: false,
+    });
     // Reserved VSID-word bits (IBM 57, 60:63) are not stored.
     expect(slb.slbmte(rs | 0x4fn, rb)).toBe(true);
     expect(slb.slbmfev(5n)).toBe(rs);
@@ -71,7 +79,8 @@ describe('SLB instructions', () => {
   it('slbia keeps entry 0 (ISA 2.07) whatever IH is', () => {
     for (const ih of [0, 1, 2, 3, 4, 6, 7]) {
       const slb = new Slb({ size: 4 });
-      for (let i = 0; i < 4; i++) slb.slbmte(encodeSlbVsid(BigInt(i + 1), '256M', 12, sizes), encodeSlbEsid(BigInt(i) << 28n, '256M', i));
+      for (let i = 0; i < 4; i++)
+        slb.slbmte(encodeSlbVsid(BigInt(i + 1), '256M', 12, sizes), encodeSlbEsid(BigInt(i) << 28n, '256M', i));
       expect(slb.slbia(ih)).toBe(3);
       expect(slb.find(0, 0)).toBe(0);
       expect(slb.find(0, 0x10000000)).toBe(-1);
@@ -82,7 +91,10 @@ describe('SLB instructions', () => {
     const make = (): Slb => {
       const slb = new Slb({ size: 4, isaV3: true });
       for (let i = 0; i < 4; i++) {
-        slb.slbmte(encodeSlbVsid(BigInt(i + 1), '256M', 12, sizes, { c: i % 2 === 1 }), encodeSlbEsid(BigInt(i) << 28n, '256M', i));
+        slb.slbmte(
+          encodeSlbVsid(BigInt(i + 1), '256M', 12, sizes, { c: i % 2 === 1 }),
+          encodeSlbEsid(BigInt(i) << 28n, '256M', i),
+        );
       }
       return slb;
     };
