@@ -48,6 +48,7 @@ import {
   XER_OV32,
   XER_SO,
 } from './state.js';
+import type { SystemMmu } from './system-mmu.js';
 import type { Exec } from './table.js';
 
 /** Kinds of memory access, as the translator sees them. */
@@ -213,6 +214,8 @@ export class Cpu {
   powerSaveWake = false;
   /** Thread number within the core (TIR). */
   tir = 0;
+  /** The system MMU (SLB + HPT) behind `translator` in system mode, for the SLB and tlbie executors. */
+  mmu: SystemMmu | null = null;
   /** PR-mode emulation layer: called for privileged instructions executed by the guest kernel. */
   prEmulator: ((cpu: Cpu) => number) | null = null;
   /** Optional interrupt log hook (`-d int`). */

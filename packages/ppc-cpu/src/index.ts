@@ -9,10 +9,14 @@ export {
   Cpu,
   type CpuHooks,
   type CpuOptions,
+  type FaultInfo,
   GuestFault,
   type StopReason,
   TranslateFault,
 } from './cpu.js';
+export { SystemMmu, type SystemMmuOptions } from './system-mmu.js';
+export { DSISR, PENDING, SRR1_ISI, SRR1_PROGRAM, SRR1_WAKE, VEC } from './interrupts.js';
+export { SPR } from './sprs.js';
 export { type CpuModelName, type DecodedInsn, decoderFor, ModelDecoder } from './decode.js';
 export { extractField, FIELDS, type FieldDef, type FieldKind, insertField } from './fields.js';
 export { INSTRUCTIONS } from './isa/index.js';

@@ -6,7 +6,19 @@
  */
 import type { Cpu } from '../cpu.js';
 import { SPR } from '../sprs.js';
-import { MSR, MSR_HI_HV, MSR_LO_DR, MSR_LO_EE, MSR_LO_IR, MSR_LO_ME, MSR_LO_PR, MSR_LO_RI, PC } from '../state.js';
+import {
+  CR,
+  MSR,
+  MSR_HI_HV,
+  MSR_LO_DR,
+  MSR_LO_EE,
+  MSR_LO_IR,
+  MSR_LO_ME,
+  MSR_LO_PR,
+  MSR_LO_RI,
+  PC,
+  XER_SO,
+} from '../state.js';
 import type { ExecFactory, Fields } from '../table.js';
 
 type Factory = ExecFactory<Cpu>;
@@ -192,6 +204,98 @@ const attn: Factory = () => (c) => {
   return 2;
 };
 
+// ---- SLB and TLB management (Book III-S §5.9.3) -------------------------------------------------
+
+const u64 = { hi: 0, lo: 0 };
+
+/** The SLB of the CPU's system MMU; without one (user mode) the instruction is illegal. */
+function slbOf(c: Cpu) {
+  return c.mmu?.mmu.slb;
+}
+
+const slbmte: Factory = (f: Fields) => {
+  const rs = f.rs! * 2;
+  const rb = f.rb! * 2;
+  return (c) => {
+    if (privileged(c)) return c.privilegedInstruction();
+    const slb = slbOf(c);
+    if (!slb) return c.illegalInstruction();
+    const s = c.s;
+    // An operand the ISA leaves undefined leaves the SLB unchanged (as QEMU).
+    slb.slbmteHalves(s[rs + 1]!, s[rs]!, s[rb + 1]!, s[rb]!);
+    c.flushTlb();
+    return 0;
+  };
+};
+
+const slbie: Factory = (f: Fields) => {
+  const rb = f.rb! * 2;
+  return (c) => {
+    if (privileged(c)) return c.privilegedInstruction();
+    const slb = slbOf(c);
+    if (!slb) return c.illegalInstruction();
+    slb.slbieHalves(c.s[rb + 1]!, c.s[rb]!);
+    c.flushTlb();
+    return 0;
+  };
+};
+
+const slbia: Factory = (f: Fields) => {
+  const ih = f.ih ?? 0;
+  return (c) => {
+    if (privileged(c)) return c.privilegedInstruction();
+    const slb = slbOf(c);
+    if (!slb) return c.illegalInstruction();
+    slb.slbia(ih);
+    c.flushTlb();
+    return 0;
+  };
+};
+
+function slbmf(which: 'esid' | 'vsid'): Factory {
+  return (f: Fields) => {
+    const t = f.rt! * 2;
+    const rb = f.rb! * 2;
+    return (c) => {
+      if (privileged(c)) return c.privilegedInstruction();
+      const slb = slbOf(c);
+      if (!slb) return c.illegalInstruction();
+      const ok = which === 'esid' ? slb.slbmfeeHalves(c.s[rb]!, u64) : slb.slbmfevHalves(c.s[rb]!, u64);
+      c.s[t] = ok ? u64.lo : 0;
+      c.s[t + 1] = ok ? u64.hi : 0;
+      return 0;
+    };
+  };
+}
+
+/** slbfee.: CR0 = 0b00 || found || SO (Book III-S §5.9.3.2). */
+const slbfee: Factory = (f: Fields) => {
+  const t = f.rt! * 2;
+  const rb = f.rb! * 2;
+  return (c) => {
+    if (privileged(c)) return c.privilegedInstruction();
+    const slb = slbOf(c);
+    if (!slb) return c.illegalInstruction();
+    const s = c.s;
+    const found = slb.slbfeeHalves(s[rb + 1]!, s[rb]!, u64);
+    s[t] = u64.lo;
+    s[t + 1] = u64.hi;
+    s[CR] = (s[CR]! & 0x0fffffff) | (((found ? 2 : 0) | s[XER_SO]!) << 28);
+    return 0;
+  };
+};
+
+/**
+ * tlbie / tlbiel: hypervisor instructions on POWER7/8 (a PAPR partition uses the
+ * H_REMOVE family instead). The soft TLB is dropped whole: a TLB entry may be
+ * cached from any VA, and the walk is cheap next to correctness.
+ */
+const tlbie: Factory = () => (c) => {
+  if (notHypervisor(c)) return hvRefuse(c);
+  c.flushTlb();
+  return 0;
+};
+
 /** Execution for privileged entries of the system table, by mnemonic. */
 export const PRIVILEGED_EXEC: Readonly<Record<string, Factory>> = {
   mfmsr,
@@ -208,7 +312,15 @@ export const PRIVILEGED_EXEC: Readonly<Record<string, Factory>> = {
   msgclrp,
   msgsnd,
   msgclr,
-  tlbsync: privNop,
+  tlbsync: hvNop,
+  slbmte,
+  slbie,
+  slbia,
+  slbmfee: slbmf('esid'),
+  slbmfev: slbmf('vsid'),
+  'slbfee.': slbfee,
+  tlbie,
+  tlbiel: tlbie,
   attn,
   slbsync: hvNop,
 };

@@ -1,0 +1,99 @@
+/**
+ * The system-mode address translator: MSR[IR]/MSR[DR] select relocation, the
+ * SLB and hashed page table of @ppcvm/hpt-mmu translate, and real mode goes
+ * through the partition's real-mode area (Power ISA 2.07 Book III-S §5.7).
+ * It is the Cpu's AddressTranslator; the Cpu calls it only on soft-TLB misses.
+ */
+import {
+  ACCESS_FETCH,
+  ACCESS_LOAD,
+  ACCESS_STORE,
+  createMmuRegs,
+  createRealModeRegs,
+  FAULT_DSEG,
+  FAULT_ISEG,
+  type HashMmu,
+  type MmuRegs,
+  type RealModeRegs,
+  type TlbInvalidator,
+  Translation,
+} from '@ppcvm/hpt-mmu';
+import { Access, type AddressTranslator, type Cpu, type FaultInfo, TranslateFault } from './cpu.js';
+import { SPR } from './sprs.js';
+import { MSR, MSR_LO_DR, MSR_LO_IR, MSR_LO_PR } from './state.js';
+
+export interface SystemMmuOptions {
+  readonly mmu: HashMmu;
+  /** Bytes of guest RAM (real addresses at or above are not RAM). */
+  readonly ramBytes: number;
+  /** Real-mode addressing of the partition (default: virtual hypervisor, whole RAM). */
+  readonly realMode?: RealModeRegs;
+}
+
+export class SystemMmu implements AddressTranslator {
+  readonly mmu: HashMmu;
+  readonly real: RealModeRegs;
+  private readonly regs: MmuRegs = createMmuRegs();
+  private readonly out = new Translation();
+  private readonly ramBytes: number;
+  private cpu: Cpu | null = null;
+  private lastFault: FaultInfo | undefined;
+
+  constructor(opts: SystemMmuOptions) {
+    this.mmu = opts.mmu;
+    this.ramBytes = opts.ramBytes;
+    this.real = opts.realMode ?? createRealModeRegs();
+  }
+
+  /** Bind to the CPU whose MSR and AMR/IAMR drive translation. */
+  attach(cpu: Cpu): void {
+    this.cpu = cpu;
+  }
+
+  translate(eaHi: number, eaLo: number, access: Access): number {
+    const cpu = this.cpu;
+    if (!cpu) throw new Error('SystemMmu used before attach(cpu)');
+    const msr = cpu.s[MSR]!;
+    const regs = this.regs;
+    regs.pr = (msr & MSR_LO_PR) !== 0 ? 1 : 0;
+    const sp = cpu.sprs;
+    regs.amrLo = sp[SPR.AMR * 2]!;
+    regs.amrHi = sp[SPR.AMR * 2 + 1]!;
+    regs.iamrLo = sp[SPR.IAMR * 2]!;
+    regs.iamrHi = sp[SPR.IAMR * 2 + 1]!;
+    const kind = access === Access.Fetch ? ACCESS_FETCH : access === Access.Store ? ACCESS_STORE : ACCESS_LOAD;
+    const reloc = access === Access.Fetch ? (msr & MSR_LO_IR) !== 0 : (msr & MSR_LO_DR) !== 0;
+    const out = this.out;
+    let ok: boolean;
+    if (reloc) ok = this.mmu.translate(eaHi, eaLo, kind, regs, out);
+    else {
+      const real = this.real;
+      real.lpcrLo = sp[SPR.LPCR * 2]!;
+      real.lpcrHi = sp[SPR.LPCR * 2 + 1]!;
+      ok = this.mmu.translateReal(eaHi, eaLo, kind, real, regs, out);
+    }
+    if (!ok) {
+      this.lastFault =
+        out.fault === FAULT_DSEG || out.fault === FAULT_ISEG ? { segment: true } : { dsisr: out.dsisr, srr1: out.srr1 };
+      return TranslateFault.Unmapped;
+    }
+    // Real address → RAM. Anything beyond RAM is not backed (no MMIO yet on this bus).
+    if (out.raHi !== 0 || out.raLo >>> 0 >= this.ramBytes) {
+      this.lastFault = { dsisr: 0x40000000, srr1: 0x40000000 };
+      return TranslateFault.Unmapped;
+    }
+    return (out.raLo & ~0xfff) >>> 0;
+  }
+
+  describeFault(): FaultInfo | undefined {
+    return this.lastFault;
+  }
+
+  /** An invalidator for the page-table hcalls that keeps this CPU's soft TLB coherent. */
+  invalidator(): TlbInvalidator {
+    return {
+      invalidateHpte: () => this.cpu?.flushTlb(),
+      invalidateAll: () => this.cpu?.flushTlb(),
+    };
+  }
+}
