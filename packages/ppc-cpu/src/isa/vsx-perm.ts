@@ -10,27 +10,144 @@ import type { Cpu } from '../cpu.js';
 import type { Fields } from '../table.js';
 import { vsrBase, vsxOff } from './vsx-common.js';
 
-type Op2 = (x: number, y: number) => number;
+/** The eight XX3 logical operations (xxland ... xxleqv). */
+export type LogicalOp = 'and' | 'andc' | 'or' | 'xor' | 'nor' | 'orc' | 'nand' | 'eqv';
 
-/** XX3 logical: each of the four words is op(A, B). */
-export function logical(op: Op2) {
+/**
+ * XX3 logical: each of the four words is A op B. One closure per operation (not a shared
+ * closure calling an op function), so each stays monomorphic and inlined on the hot path.
+ */
+export function logical(op: LogicalOp) {
   return (f: Fields) => {
     const t = vsrBase(f.xt!);
     const a = vsrBase(f.xa!);
     const b = vsrBase(f.xb!);
-    return (c: Cpu) => {
-      if (vsxOff(c)) return c.facilityUnavailable('vsx');
-      const s = c.s;
-      const r0 = op(s[a]!, s[b]!);
-      const r1 = op(s[a + 1]!, s[b + 1]!);
-      const r2 = op(s[a + 2]!, s[b + 2]!);
-      const r3 = op(s[a + 3]!, s[b + 3]!);
-      s[t] = r0;
-      s[t + 1] = r1;
-      s[t + 2] = r2;
-      s[t + 3] = r3;
-      return 0;
-    };
+    switch (op) {
+      case 'and':
+        return (c: Cpu) => {
+          if (vsxOff(c)) return c.facilityUnavailable('vsx');
+          const s = c.s;
+          const r0 = s[a]! & s[b]!;
+          const r1 = s[a + 1]! & s[b + 1]!;
+          const r2 = s[a + 2]! & s[b + 2]!;
+          const r3 = s[a + 3]! & s[b + 3]!;
+          s[t] = r0;
+          s[t + 1] = r1;
+          s[t + 2] = r2;
+          s[t + 3] = r3;
+          return 0;
+        };
+      case 'andc':
+        return (c: Cpu) => {
+          if (vsxOff(c)) return c.facilityUnavailable('vsx');
+          const s = c.s;
+          const r0 = s[a]! & ~s[b]!;
+          const r1 = s[a + 1]! & ~s[b + 1]!;
+          const r2 = s[a + 2]! & ~s[b + 2]!;
+          const r3 = s[a + 3]! & ~s[b + 3]!;
+          s[t] = r0;
+          s[t + 1] = r1;
+          s[t + 2] = r2;
+          s[t + 3] = r3;
+          return 0;
+        };
+      case 'or':
+        if (a === b) {
+          // xxmr XT,XA (xxlor XT,XA,XA): the common register copy.
+          return (c: Cpu) => {
+            if (vsxOff(c)) return c.facilityUnavailable('vsx');
+            const s = c.s;
+            s[t] = s[a]!;
+            s[t + 1] = s[a + 1]!;
+            s[t + 2] = s[a + 2]!;
+            s[t + 3] = s[a + 3]!;
+            return 0;
+          };
+        }
+        return (c: Cpu) => {
+          if (vsxOff(c)) return c.facilityUnavailable('vsx');
+          const s = c.s;
+          const r0 = s[a]! | s[b]!;
+          const r1 = s[a + 1]! | s[b + 1]!;
+          const r2 = s[a + 2]! | s[b + 2]!;
+          const r3 = s[a + 3]! | s[b + 3]!;
+          s[t] = r0;
+          s[t + 1] = r1;
+          s[t + 2] = r2;
+          s[t + 3] = r3;
+          return 0;
+        };
+      case 'xor':
+        return (c: Cpu) => {
+          if (vsxOff(c)) return c.facilityUnavailable('vsx');
+          const s = c.s;
+          const r0 = s[a]! ^ s[b]!;
+          const r1 = s[a + 1]! ^ s[b + 1]!;
+          const r2 = s[a + 2]! ^ s[b + 2]!;
+          const r3 = s[a + 3]! ^ s[b + 3]!;
+          s[t] = r0;
+          s[t + 1] = r1;
+          s[t + 2] = r2;
+          s[t + 3] = r3;
+          return 0;
+        };
+      case 'nor':
+        return (c: Cpu) => {
+          if (vsxOff(c)) return c.facilityUnavailable('vsx');
+          const s = c.s;
+          const r0 = ~(s[a]! | s[b]!);
+          const r1 = ~(s[a + 1]! | s[b + 1]!);
+          const r2 = ~(s[a + 2]! | s[b + 2]!);
+          const r3 = ~(s[a + 3]! | s[b + 3]!);
+          s[t] = r0;
+          s[t + 1] = r1;
+          s[t + 2] = r2;
+          s[t + 3] = r3;
+          return 0;
+        };
+      case 'orc':
+        return (c: Cpu) => {
+          if (vsxOff(c)) return c.facilityUnavailable('vsx');
+          const s = c.s;
+          const r0 = s[a]! | ~s[b]!;
+          const r1 = s[a + 1]! | ~s[b + 1]!;
+          const r2 = s[a + 2]! | ~s[b + 2]!;
+          const r3 = s[a + 3]! | ~s[b + 3]!;
+          s[t] = r0;
+          s[t + 1] = r1;
+          s[t + 2] = r2;
+          s[t + 3] = r3;
+          return 0;
+        };
+      case 'nand':
+        return (c: Cpu) => {
+          if (vsxOff(c)) return c.facilityUnavailable('vsx');
+          const s = c.s;
+          const r0 = ~(s[a]! & s[b]!);
+          const r1 = ~(s[a + 1]! & s[b + 1]!);
+          const r2 = ~(s[a + 2]! & s[b + 2]!);
+          const r3 = ~(s[a + 3]! & s[b + 3]!);
+          s[t] = r0;
+          s[t + 1] = r1;
+          s[t + 2] = r2;
+          s[t + 3] = r3;
+          return 0;
+        };
+      case 'eqv':
+        return (c: Cpu) => {
+          if (vsxOff(c)) return c.facilityUnavailable('vsx');
+          const s = c.s;
+          const r0 = ~(s[a]! ^ s[b]!);
+          const r1 = ~(s[a + 1]! ^ s[b + 1]!);
+          const r2 = ~(s[a + 2]! ^ s[b + 2]!);
+          const r3 = ~(s[a + 3]! ^ s[b + 3]!);
+          s[t] = r0;
+          s[t + 1] = r1;
+          s[t + 2] = r2;
+          s[t + 3] = r3;
+          return 0;
+        };
+    }
   };
 }
 

@@ -63,15 +63,6 @@ const XX3R = (m: string, xo: number, exec: Def['exec'], extra: Partial<Def> = {}
   ...extra,
 });
 
-const AND = (x: number, y: number) => x & y;
-const ANDC = (x: number, y: number) => x & ~y;
-const OR = (x: number, y: number) => x | y;
-const XOR = (x: number, y: number) => x ^ y;
-const NOR = (x: number, y: number) => ~(x | y);
-const ORC = (x: number, y: number) => x | ~y;
-const NAND = (x: number, y: number) => ~(x & y);
-const EQV = (x: number, y: number) => ~(x ^ y);
-
 /** Loads, stores and moves (§7.6.1.1, §7.6.1.2, §7.6.1.8). */
 const STORAGE: Def[] = [
   XX1('lxsdx', 588, 'XT,RA0,RB', lxs('d')),
@@ -95,14 +86,14 @@ const STORAGE: Def[] = [
 
 /** Logical, permute and sign operations (§7.6.1.3 - §7.6.1.7 bit manipulation). */
 const BITS: Def[] = [
-  XX3('xxland', 130, logical(AND)),
-  XX3('xxlandc', 138, logical(ANDC)),
-  XX3('xxlor', 146, logical(OR)),
-  XX3('xxlxor', 154, logical(XOR)),
-  XX3('xxlnor', 162, logical(NOR)),
-  XX3('xxlorc', 170, logical(ORC), { models: P8UP }),
-  XX3('xxlnand', 178, logical(NAND), { models: P8UP }),
-  XX3('xxleqv', 186, logical(EQV), { models: P8UP }),
+  XX3('xxland', 130, logical('and')),
+  XX3('xxlandc', 138, logical('andc')),
+  XX3('xxlor', 146, logical('or')),
+  XX3('xxlxor', 154, logical('xor')),
+  XX3('xxlnor', 162, logical('nor')),
+  XX3('xxlorc', 170, logical('orc'), { models: P8UP }),
+  XX3('xxlnand', 178, logical('nand'), { models: P8UP }),
+  XX3('xxleqv', 186, logical('eqv'), { models: P8UP }),
   XX3('xxmrghw', 18, xxmrgw(true)),
   XX3('xxmrglw', 50, xxmrgw(false)),
   {
