@@ -407,12 +407,7 @@ export class Cpu {
   }
 
   private makeExec(d: DecodedInsn<Cpu> | undefined, word: number): Exec<Cpu> {
-    if (!d) {
-      return (c) => {
-        c.requestStop({ kind: 'illegal', pc: c.pcBig(), word });
-        return 2;
-      };
-    }
+    if (!d) return (c) => c.illegalInstruction();
     if (!d.exec) {
       const mnemonic = d.mnemonic;
       return (c) => {
