@@ -159,6 +159,43 @@ describe('sign operations', () => {
   });
 });
 
+describe('non-signalling format conversions (no status, no rounding)', () => {
+  it.each([
+    [0x3ff0000000000000n, 0x3f800000],
+    [0x3ff0000030000000n, 0x3f800001], // truncated in every rounding mode
+    [0x7ff4000000000000n, 0x7fa00000], // SNaN stays signalling
+    [0x7ff0000000000001n, 0x7f800000], // SNaN payload below bit 29 is lost: infinity
+    [0x4800000000000000n, 0x40000000], // out of range: exponent bits dropped
+    [0x3800000000000000n, 0x00400000], // denormal single
+    [0x3690000000000000n, 0x00000000],
+    [0x8000000000000000n, 0x80000000],
+  ])('xscvdpspn %s', (dp, sp) => {
+    for (const rn of [0, 2]) {
+      const r = new Rig();
+      r.fpscr = rn;
+      r.setD(4, dp, 0x1234n);
+      r.setD(3, 7n, 7n);
+      r.run('xscvdpspn 3,4');
+      expect(r.getW(3).map((w) => w.toString(16))).toEqual([sp.toString(16), sp.toString(16), '0', '0']);
+      expect(r.fpscr).toBe(rn);
+    }
+  });
+
+  it.each([
+    [0x3f800000, 0x3ff0000000000000n],
+    [0x7f800001, 0x7ff0000020000000n], // SNaN stays signalling, no VXSNAN
+    [0x80400000, 0xb800000000000000n],
+    [0x7f7fffff, 0x47efffffe0000000n],
+  ])('xscvspdpn %s', (sp, dp) => {
+    const r = new Rig();
+    r.fpscr = 0;
+    r.setW(4, [sp, 0xdead, 0xbeef, 0xf00d]);
+    r.run('xscvspdpn 3,4');
+    expect(r.getD(3)).toEqual([dp, 0n]);
+    expect(r.fpscr).toBe(0);
+  });
+});
+
 describe('facility', () => {
   it.each(['xxlor 1,2,3', 'xxpermdi 1,2,3,1', 'xxsel 1,2,3,4', 'xxspltw 1,2,0', 'xsabsdp 1,2', 'xvcpsgnsp 1,2,3'])(
     '%s needs MSR[VSX]',

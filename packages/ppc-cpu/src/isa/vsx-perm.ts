@@ -8,7 +8,8 @@
  */
 import type { Cpu } from '../cpu.js';
 import type { Fields } from '../table.js';
-import { vsrBase, vsxOff } from './vsx-common.js';
+import { out } from './util.js';
+import { dpToSpBits, spToDpBits, vsrBase, vsxOff } from './vsx-common.js';
 
 /** The eight XX3 logical operations (xxland ... xxleqv). */
 export type LogicalOp = 'and' | 'andc' | 'or' | 'xor' | 'nor' | 'orc' | 'nand' | 'eqv';
@@ -354,5 +355,41 @@ export function xvcpsgn(sp: boolean) {
       s[t + 3] = r3;
       return 0;
     };
+  };
+}
+
+/**
+ * xscvdpspn XT,XB: doubleword 0 of XB to single format by truncation, no status
+ * (ISA 2.07 §7.6.1; words 1-3 are undefined there, ISA 3.0 and QEMU put the result in words 0
+ * and 1 and zero doubleword 1, which is what this does).
+ */
+export function xscvdpspn(f: Fields) {
+  const t = vsrBase(f.xt!);
+  const b = vsrBase(f.xb!);
+  return (c: Cpu) => {
+    if (vsxOff(c)) return c.facilityUnavailable('vsx');
+    const s = c.s;
+    const w = dpToSpBits(s[b + 2]!, s[b + 3]!);
+    s[t + 3] = w;
+    s[t + 2] = w;
+    s[t + 1] = 0;
+    s[t] = 0;
+    return 0;
+  };
+}
+
+/** xscvspdpn XT,XB: word 0 of XB to double format without status; SNaNs stay signalling. */
+export function xscvspdpn(f: Fields) {
+  const t = vsrBase(f.xt!);
+  const b = vsrBase(f.xb!);
+  return (c: Cpu) => {
+    if (vsxOff(c)) return c.facilityUnavailable('vsx');
+    const s = c.s;
+    spToDpBits(s[b + 3]!);
+    s[t + 3] = out[1]!;
+    s[t + 2] = out[0]!;
+    s[t + 1] = 0;
+    s[t] = 0;
+    return 0;
   };
 }

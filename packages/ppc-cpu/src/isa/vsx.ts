@@ -15,7 +15,20 @@
 import type { Cpu } from '../cpu.js';
 import { type InsnDef, P8, P9 } from '../table.js';
 import { lxs, lxv, mfvsr, mtvsr, stxs, stxv } from './vsx-ldst.js';
-import { logical, xscpsgndp, xsSign, xvcpsgn, xvSign, xxmrgw, xxpermdi, xxsel, xxsldwi, xxspltw } from './vsx-perm.js';
+import {
+  logical,
+  xscpsgndp,
+  xscvdpspn,
+  xscvspdpn,
+  xsSign,
+  xvcpsgn,
+  xvSign,
+  xxmrgw,
+  xxpermdi,
+  xxsel,
+  xxsldwi,
+  xxspltw,
+} from './vsx-perm.js';
 
 type Def = InsnDef<Cpu>;
 
@@ -194,8 +207,8 @@ const ARITH: Def[] = [
   XX2('xsresp', 26, undefined, { models: P8UP }),
   XX2('xsrsqrtesp', 10, undefined, { models: P8UP }),
   XX2('xsrsp', 281, undefined, { models: P8UP }),
-  XX2('xscvdpspn', 267, undefined, { models: P8UP }),
-  XX2('xscvspdpn', 331, undefined, { models: P8UP }),
+  XX2('xscvdpspn', 267, xscvdpspn, { models: P8UP }),
+  XX2('xscvspdpn', 331, xscvspdpn, { models: P8UP }),
   XX2('xscvsxdsp', 312, undefined, { models: P8UP }),
   XX2('xscvuxdsp', 296, undefined, { models: P8UP }),
   // Vector double precision.
