@@ -53,7 +53,7 @@ export const SLB_VSID_STORED_LO =
 export const SLB_VSID_SHIFT_256M = 12;
 export const SLB_VSID_SHIFT_1T = 24;
 
-/** VSID the VRMA uses (ISA 2.07B Book III-S §5.7.3.4, "Virtual Real Mode Addressing"): 0x1ffffff, 1 TB segment. */
+/** VSID the VRMA uses (ISA 2.07B Book III-S §5.7.3, virtual real mode; papr-notes Part B §2.7): 0x1ffffff, 1 TB segment. */
 export const VRMA_VSID = 0x1ffffff;
 
 // ---------------------------------------------------------------------------
@@ -154,7 +154,7 @@ export const HCALL = {
 
 // ---------------------------------------------------------------------------
 // LPCR fields used by real-mode translation (papr-notes Part B §2.7; ISA 2.07B
-// Book III-S §2.2 "Logical Partitioning Control Register").
+// Book III-S, Logical Partitioning Control Register).
 // ---------------------------------------------------------------------------
 
 /** LPCR[VRMASD] (bits 51..47), in the high half: (hi >>> 15) & 0x1f. */

@@ -3,7 +3,7 @@
  * H_ENTER, H_REMOVE, H_READ, H_PROTECT, H_BULK_REMOVE, H_CLEAR_REF,
  * H_CLEAR_MOD, H_RESIZE_HPT_PREPARE, H_RESIZE_HPT_COMMIT.
  *
- * Semantics follow LoPAPR §14.5.4.1 as QEMU (hw/ppc/spapr_vhyp_mmu.c) and KVM
+ * Semantics follow LoPAPR (page frame table access hcalls) as QEMU (hw/ppc/spapr_vhyp_mmu.c) and KVM
  * (book3s_hv_rm_mmu.c) implement them, with the flag usage of a Linux guest
  * (papr-notes Part B §4.4). Every argument is guest-controlled: anything out
  * of range becomes an H_* error plus a debug log line, never an exception.

@@ -320,8 +320,8 @@ export class HashMmu {
   }
 
   /**
-   * Virtualized real mode (ISA 2.07B Book III-S §5.7.3.4, "Virtual Real Mode
-   * Addressing"): translate through the HPT as if an SLB entry existed with
+   * Virtualized real mode (ISA 2.07B Book III-S §5.7.3, virtual real mode
+   * addressing): translate through the HPT as if an SLB entry existed with
    * VSID 0x1ffffff, a 1 TB segment, Ks=Kp=0 and base page size L||LP =
    * LPCR[VRMASD]. Used by HV-mode partitions (as KVM inserts VRMA HPTEs) and by
    * the CPU for `-accel hv`.
@@ -594,7 +594,7 @@ export class HashMmu {
     // Bits above the basic-authority ones record *why* an access fails (for DSISR/SRR1).
     if ((rLo & (HPTE_R_N | HPTE_R_G)) !== 0) prot |= NOEXEC_GUARD;
     if (this.useAmr) {
-      // Virtual page class key protection (ISA 2.07B Book III-S §5.7.13): key =
+      // Virtual page class key protection (ISA 2.07B Book III-S, storage protection): key =
       // HPTE KEY[0:4]; AMR bits 2k (store) and 2k+1 (load); IAMR bit 2k+1 (fetch).
       const k = (((rHi >>> 28) & 3) << 3) | ((rLo >>> 9) & 7);
       const sh = 62 - 2 * k;
