@@ -14,6 +14,7 @@ import {
   SRR1_WAKE,
   VEC,
 } from './interrupts.js';
+import type { PrMode } from './pr-mode.js';
 import { HV_READABLE, HV_SPRS, isPrivilegedSpr, KNOWN_SPRS, SPR } from './sprs.js';
 import {
   CR,
@@ -216,8 +217,10 @@ export class Cpu {
   tir = 0;
   /** The system MMU (SLB + HPT) behind `translator` in system mode, for the SLB and tlbie executors. */
   mmu: SystemMmu | null = null;
-  /** PR-mode emulation layer: called for privileged instructions executed by the guest kernel. */
-  prEmulator: ((cpu: Cpu) => number) | null = null;
+  /** PR mode (guest kernel in problem state, privileged instructions emulated); null for HV mode. */
+  pr: PrMode | null = null;
+  /** Set by a translator to keep its answer out of the soft TLB (e.g. the PR magic page, counted per access). */
+  tlbNoFill = false;
   /** Optional interrupt log hook (`-d int`). */
   logInterrupt: ((vector: number, pcHi: number, pcLo: number, srr1Lo: number) => void) | null = null;
   /** Event counters (exposed to embedders and benchmarks). */
@@ -251,7 +254,7 @@ export class Cpu {
   private pendingStop: StopReason | null = null;
   private readonly decodeStub: Exec<Cpu>;
   readonly model: CpuModelName;
-  private readonly decoder: ModelDecoder;
+  readonly decoder: ModelDecoder;
 
   constructor(opts: CpuOptions) {
     this.state = new ArrayBuffer(STATE_BYTES);
@@ -476,6 +479,10 @@ export class Cpu {
     if (this.rTagLo[i] === (lo & ~0xfff) && this.rTagHi[i] === hi) return this.rOff[i]! + (lo & 0xfff);
     const off = this.translator.translate(hi, lo & ~0xfff, Access.Load);
     if (off < 0) throw new GuestFault(Access.Load, hi, lo, off);
+    if (this.tlbNoFill) {
+      this.tlbNoFill = false;
+      return off + (lo & 0xfff);
+    }
     this.rTagLo[i] = lo & ~0xfff;
     this.rTagHi[i] = hi;
     this.rOff[i] = off;
@@ -490,6 +497,7 @@ export class Cpu {
     if (off < 0) throw new GuestFault(Access.Store, hi, lo, off);
     const page = off / 4096;
     if (this.codeMark[page]) this.invalidateCode(off, 4096);
+    else if (this.tlbNoFill) this.tlbNoFill = false;
     else {
       this.wTagLo[i] = lo & ~0xfff;
       this.wTagHi[i] = hi;
@@ -695,6 +703,7 @@ export class Cpu {
       else this.requestStop({ kind: 'syscall', pc, lev });
       return 1;
     }
+    if (this.pr && !this.pr.emulating) return this.pr.systemCall(lev);
     const msrLo = s[MSR]!;
     if (lev === 1 && this.hooks.hypercall && (s[MSR + 1]! & MSR_HI_HV) === 0) {
       this.counters.hcalls++;
@@ -733,9 +742,7 @@ export class Cpu {
   privilegedInstruction(): number {
     const s = this.s;
     if (this.system) {
-      this.counters.privTraps++;
-      const pr = this.prEmulator;
-      if (pr) return pr(this);
+      if (this.pr && !this.pr.emulating) return this.pr.trap();
       return this.deliverInterrupt(VEC.PROGRAM, SRR1_PROGRAM.PRIVILEGED, false);
     }
     this.requestStop({ kind: 'privileged', pc: this.pcBig(), word: this.fetchWord(s[PC + 1]!, s[PC]!) });
@@ -817,6 +824,13 @@ export class Cpu {
    * the new MSR and go to the vector, relocated by LPCR[AIL] or HRMOR. Returns 1 (PC set).
    */
   deliverInterrupt(vector: number, reason: number, srr0Next: boolean, toHypervisor?: boolean): number {
+    // PR mode reflects every interrupt into the guest's shadow state.
+    if (this.pr && !this.pr.emulating) return this.pr.inject(vector, reason, srr0Next);
+    return this.deliverInterruptNative(vector, reason, srr0Next, toHypervisor);
+  }
+
+  /** Interrupt delivery on the CPU's own state (used directly by the PR layer on swapped-in guest state). */
+  deliverInterruptNative(vector: number, reason: number, srr0Next: boolean, toHypervisor?: boolean): number {
     const s = this.s;
     this.counters.interrupts++;
     let pcLo = s[PC]!;
@@ -871,7 +885,7 @@ export class Cpu {
     const s = this.s;
     const msrLo = s[MSR]!;
     const hvState = (s[MSR + 1]! & MSR_HI_HV) !== 0;
-    const ee = (msrLo & MSR_LO_EE) !== 0;
+    const ee = this.pr ? this.pr.guestInterruptsEnabled() : (msrLo & MSR_LO_EE) !== 0;
     if (p & PENDING.SYSTEM_RESET) {
       this.pending &= ~PENDING.SYSTEM_RESET;
       this.deliverInterrupt(VEC.SYSTEM_RESET, 0, false);

@@ -14,13 +14,22 @@ export {
   type StopReason,
   TranslateFault,
 } from './cpu.js';
-export { SystemMmu, type SystemMmuOptions } from './system-mmu.js';
-export { DSISR, PENDING, SRR1_ISI, SRR1_PROGRAM, SRR1_WAKE, VEC } from './interrupts.js';
-export { SPR } from './sprs.js';
 export { type CpuModelName, type DecodedInsn, decoderFor, ModelDecoder } from './decode.js';
 export { extractField, FIELDS, type FieldDef, type FieldKind, insertField } from './fields.js';
+export { DSISR, PENDING, SRR1_ISI, SRR1_PROGRAM, SRR1_WAKE, VEC } from './interrupts.js';
 export { INSTRUCTIONS } from './isa/index.js';
+export {
+  KVM_HC_FEATURES,
+  KVM_HC_PPC_MAP_MAGIC_PAGE,
+  KVM_SC_MAGIC,
+  PR_HCALL_INSTRUCTIONS,
+  PrMode,
+  type PrModeOptions,
+  SHARED,
+} from './pr-mode.js';
+export { SPR } from './sprs.js';
 export * as layout from './state.js';
+export { SystemMmu, type SystemMmuOptions } from './system-mmu.js';
 export {
   ALL_MODELS,
   type CompiledInsn,

@@ -53,7 +53,15 @@ export class SystemMmu implements AddressTranslator {
   translate(eaHi: number, eaLo: number, access: Access): number {
     const cpu = this.cpu;
     if (!cpu) throw new Error('SystemMmu used before attach(cpu)');
-    const msr = cpu.s[MSR]!;
+    const pr = cpu.pr;
+    // In PR mode translation follows the guest's MSR (the real one always has IR=DR=PR=1).
+    const msr = pr ? pr.guestMsrLo() : cpu.s[MSR]!;
+    if (pr && access !== Access.Fetch && pr.hitsMagicPage(eaHi, eaLo)) {
+      // Paravirt access to the shared page: never cached, so each one is counted.
+      cpu.counters.paravirt++;
+      cpu.tlbNoFill = true;
+      return pr.sharedOffset;
+    }
     const regs = this.regs;
     regs.pr = (msr & MSR_LO_PR) !== 0 ? 1 : 0;
     const sp = cpu.sprs;
