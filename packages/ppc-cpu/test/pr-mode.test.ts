@@ -49,7 +49,9 @@ function partition(pr: boolean) {
     cpu.pr.setGuestMsr(MSR_HI_SF, msrLo);
   } else cpu.setMsr(MSR_HI_SF, msrLo);
   const dv = new DataView(ram);
-  const put = (addr: number, words: number[]) => words.forEach((w, i) => dv.setUint32(addr + 4 * i, w, true));
+  const put = (addr: number, words: number[]) => {
+    for (const [i, w] of words.entries()) dv.setUint32(addr + 4 * i, w, true);
+  };
   return { cpu, dv, put, hcalls, tick: (n: number) => (t += n) };
 }
 
