@@ -54,7 +54,7 @@ function machine(opts: { hypercall?: (cpu: Cpu) => void } = {}): Machine {
 }
 
 function put(m: Machine, addr: number, words: number[]): void {
-  words.forEach((w, i) => m.dv.setUint32(addr + 4 * i, w, true));
+  for (const [i, w] of words.entries()) m.dv.setUint32(addr + 4 * i, w, true);
 }
 
 /** Load a 32-bit constant into rN (lis + ori). */
