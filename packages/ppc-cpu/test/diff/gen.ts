@@ -1,0 +1,664 @@
+/**
+ * Case generators: for each table variant, a plan that makes random cases
+ * (operands from the table's field list, input state from ./values.ts), with
+ * special builders for storage access, branches, reservations, SPR moves and
+ * instructions that trap or fault by design.
+ */
+import type { Cpu } from '../../src/cpu.js';
+import { fieldWidth } from '../../src/fields.js';
+import { INSTRUCTIONS } from '../../src/isa/index.js';
+import { type InsnDef, P8 } from '../../src/table.js';
+import { enc, encodeVariant, type Variant, variantsOf } from '../support/encode.js';
+import { MEM, type MemInfo } from './mem.js';
+import type { BuiltCase, CaseContext, CaseInput, CaseMaker, Ignore } from './program.js';
+import { WIN_SIZE } from './program.js';
+import type { Rng } from './rng.js';
+import { gprValue, randomInput, simm, uimm } from './values.js';
+
+type Def = InsnDef<Cpu>;
+type Ops = Record<string, number>;
+
+export interface Plan {
+  /** Variant mnemonic (e.g. 'addo.'). */
+  readonly name: string;
+  readonly def: Def;
+  readonly variant: Variant;
+  /** 'batch': many cases per program; 'single': one program per case (may end in a signal). */
+  readonly mode: 'batch' | 'single';
+  readonly count: number;
+  /** Case k of this plan. Cases below `edgeCount` draw only edge values. */
+  readonly make: (rng: Rng, k: number) => CaseMaker;
+  /** Needs the FP/vector state in the harness (FPR, VR or VSR operands, FPSCR or VSCR effects). */
+  readonly vec: boolean;
+}
+
+/** Why a table entry is not run here. */
+export interface Exclusion {
+  readonly def: Def;
+  readonly why: string;
+}
+
+/** Knobs: random cases per form (PPCVM_DIFF_N) and edge-value cases per form. */
+export const CASES_PER_FORM = Number(process.env.PPCVM_DIFF_N ?? 24);
+export const EDGE_CASES = Math.max(4, Math.round(CASES_PER_FORM / 4));
+const SINGLE_CASES = Number(process.env.PPCVM_DIFF_SINGLE_N ?? 6);
+
+const VEC_CHAPTERS = new Set(['fp', 'vmx', 'vsx']);
+
+// ---- helpers ----------------------------------------------------------------------------------
+
+const isGpr = (kind: string) => kind === 'gpr' || kind === 'gpr0';
+
+function regName(kind: string, v: number): string {
+  switch (kind) {
+    case 'gpr':
+    case 'gpr0':
+      return `r${v}`;
+    case 'fpr':
+      return `f${v}`;
+    case 'vr':
+      return `v${v}`;
+    case 'vsr':
+      return `vs${v}`;
+    case 'crf':
+      return `cr${v}`;
+    default:
+      return String(v);
+  }
+}
+
+/** `addo. r3,r4,r5` style text for a variant and its operands. */
+export function formatInsn(v: Variant, ops: Readonly<Ops>): string {
+  const parts: string[] = [];
+  for (const o of v.ci.operands) {
+    const t = regName(o.field.kind, ops[o.key]!);
+    if (o.paren && parts.length) parts[parts.length - 1] += `(${t})`;
+    else parts.push(t);
+  }
+  return `${v.name} ${parts.join(',')}`.trim();
+}
+
+/** GPRs an instruction reads or writes (pair instructions: both registers; string/multiple: the range). */
+function gprsOf(v: Variant, ops: Readonly<Ops>): Set<number> {
+  const used = new Set<number>();
+  for (const o of v.ci.operands) if (isGpr(o.field.kind)) used.add(ops[o.key]!);
+  const info = MEM[v.ci.def.m];
+  if (info?.pair && ops.rt !== undefined) used.add(ops.rt + 1);
+  if (info?.pair && ops.rs !== undefined) used.add(ops.rs + 1);
+  return used;
+}
+
+/** The base register: any GPR other than r0 that the body does not touch. */
+function pickBase(rng: Rng, used: Set<number>): number {
+  const free: number[] = [];
+  for (let r = 1; r < 32; r++) if (!used.has(r)) free.push(r);
+  return rng.pick(free);
+}
+
+/** Random operand values for every field of the variant. */
+function randomOps(rng: Rng, v: Variant, edge: boolean): Ops {
+  const ops: Ops = {};
+  const regs: number[] = [];
+  for (const o of v.ci.operands) {
+    const f = o.field;
+    const w = fieldWidth(f);
+    let val: number;
+    switch (f.kind) {
+      case 'gpr':
+      case 'gpr0':
+      case 'fpr':
+      case 'vr':
+      case 'vsr':
+        // Sometimes reuse an earlier register, to exercise source/target overlap.
+        val = regs.length && rng.chance(0.15) ? rng.pick(regs) % (1 << w) : rng.int(1 << w);
+        regs.push(val);
+        break;
+      case 'simm':
+        val = simm(rng, w, edge) * 2 ** (f.shift ?? 0);
+        break;
+      default:
+        val = uimm(rng, w, edge) * 2 ** (f.shift ?? 0);
+    }
+    ops[o.key] = val;
+  }
+  return ops;
+}
+
+const oneHot8 = (rng: Rng) => 0x80 >> rng.int(8);
+
+/** Operand constraints where a field value is reserved or the result undefined (ISA references inline). */
+const OPERAND_RULES: Record<string, (rng: Rng, ops: Ops) => void> = {
+  // mfocrf/mtocrf: exactly one FXM bit, else the result is undefined (Book I §3.3.16).
+  mfocrf: (rng, o) => void (o.fxm = oneHot8(rng)),
+  mtocrf: (rng, o) => void (o.fxm = oneHot8(rng)),
+  // sync L=3 is reserved (Book II §4.6.3).
+  sync: (rng, o) => void (o.l = rng.pick([0, 1, 2])),
+  // dcbf L=2 is reserved (Book II §4.3.2).
+  dcbf: (rng, o) => void (o.l = rng.pick([0, 1, 3])),
+};
+
+function applyRules(rng: Rng, def: Def, ops: Ops): void {
+  OPERAND_RULES[def.m]?.(rng, ops);
+}
+
+const M32 = 0xffff_ffffn;
+const lowWord = (x: bigint) => BigInt.asIntN(32, x);
+const s64 = (x: bigint) => BigInt.asIntN(64, x);
+const u64 = (x: bigint) => BigInt.asUintN(64, x);
+
+/**
+ * Parts of the result the ISA leaves undefined (Book I §3.3.9): the high word
+ * of RT for word multiply-high and word divides in 64-bit mode, RT on divide
+ * overflow, and then CR0[LT,GT,EQ] when Rc=1.
+ */
+function undefinedParts(def: Def, ops: Readonly<Ops>, f: CaseInput, rc: boolean): Ignore[] {
+  const m = def.m;
+  const out: Ignore[] = [];
+  const cr0 = (why: string) => {
+    if (rc) out.push({ field: 'cr', keep: 0x1fff_ffffn, why });
+  };
+  const a = f.gpr[ops.ra ?? 0]!;
+  const b = f.gpr[ops.rb ?? 0]!;
+  let overflow = false;
+  const aw = lowWord(a);
+  const bw = lowWord(b);
+  switch (m) {
+    case 'divw':
+      overflow = bw === 0n || (aw === -0x8000_0000n && bw === -1n);
+      break;
+    case 'divwu':
+      overflow = bw === 0n;
+      break;
+    case 'divwe':
+      overflow = bw === 0n || !fitsS((aw << 32n) / bw, 32);
+      break;
+    case 'divweu':
+      overflow = (b & M32) === 0n || (a & M32) >= (b & M32);
+      break;
+    case 'divd':
+      overflow = b === 0n || (s64(a) === -(1n << 63n) && s64(b) === -1n);
+      break;
+    case 'divdu':
+      overflow = b === 0n;
+      break;
+    case 'divde':
+      overflow = b === 0n || !fitsS((s64(a) << 64n) / s64(b), 64);
+      break;
+    case 'divdeu':
+      overflow = b === 0n || u64(a) >= u64(b);
+      break;
+  }
+  if (overflow) {
+    out.push({ field: `gpr${ops.rt}`, why: 'divide overflow: RT undefined (Book I §3.3.9)' });
+    cr0('divide overflow: CR0 LT/GT/EQ undefined (Book I §3.3.9)');
+  } else if (['mulhw', 'mulhwu', 'divw', 'divwu', 'divwe', 'divweu'].includes(m)) {
+    out.push({ field: `gpr${ops.rt}`, keep: M32, why: 'RT[0:31] undefined for word multiply-high/divide (Book I §3.3.9)' });
+    cr0('CR0 LT/GT/EQ undefined in 64-bit mode for word multiply-high/divide (Book I §3.3.9)');
+  }
+  return out;
+}
+
+function fitsS(q: bigint, bits: number): boolean {
+  return q >= -(1n << BigInt(bits - 1)) && q < 1n << BigInt(bits - 1);
+}
+
+// ---- generic register-to-register cases -------------------------------------------------------
+
+function genericPlan(def: Def, v: Variant): Plan {
+  const rc = /\.$/.test(v.name) && def.rc === 'opt';
+  return {
+    name: v.name,
+    def,
+    variant: v,
+    mode: 'batch',
+    count: CASES_PER_FORM + EDGE_CASES,
+    vec: needsVec(def),
+    make: (rng, k) => {
+      const edge = k < EDGE_CASES;
+      const ops = randomOps(rng, v, edge);
+      applyRules(rng, def, ops);
+      const input = randomInput(rng, edge);
+      // Divide by a copy of the dividend, by 0, by -1, or INT_MIN / -1 now and then.
+      if (/^div|^mod/.test(def.m) && rng.chance(0.3)) {
+        const pick = rng.int(3);
+        if (pick === 0) input.gpr[ops.rb!] = 0n;
+        else if (pick === 1) input.gpr[ops.rb!] = u64(-1n);
+        else {
+          input.gpr[ops.ra!] = rng.pick([0x8000_0000n, 0xffff_ffff_8000_0000n, 0x8000_0000_0000_0000n]);
+          input.gpr[ops.rb!] = u64(-1n);
+        }
+      }
+      const words: number[] = [];
+      const text: string[] = [];
+      if (needsVec(def) && hasFpResult(def)) {
+        // Each FP case runs in one of the four rounding modes, set by mtfsfi (Book I §4.6.7).
+        const rn = k % 4;
+        words.push(enc('mtfsfi', { bf: 7, u: rn, w: 0 }));
+        text.push(`mtfsfi 7,${rn}`);
+      }
+      words.push(encodeVariant(v, ops));
+      text.push(formatInsn(v, ops));
+      const base = pickBase(rng, gprsOf(v, ops));
+      const ignore = [...undefinedParts(def, ops, input, rc), ...(IGNORES[def.m]?.(ops) ?? [])];
+      return () => ({ words, text, input, baseReg: base, ignore, reads: readsOf(v, ops) });
+    },
+  };
+}
+
+/** Operands the body reads, for failure reports. */
+function readsOf(v: Variant, ops: Readonly<Ops>): string[] {
+  return v.ci.operands.filter((o) => o.field.kind !== 'imm' && o.field.kind !== 'simm').map((o) => regName(o.field.kind, ops[o.key]!));
+}
+
+/** Results that are nondeterministic by nature (not an ISA deviation): compared fields masked. */
+const IGNORES: Record<string, (ops: Readonly<Ops>) => Ignore[]> = {
+  mftb: (o) => [{ field: `gpr${o.rt}`, why: 'time base value differs between runs' }],
+};
+
+function needsVec(def: Def): boolean {
+  if (VEC_CHAPTERS.has(def.chapter ?? '')) return true;
+  return compiled(def).operands.some((o) => ['fpr', 'vr', 'vsr'].includes(o.field.kind));
+}
+
+/** FP arithmetic (the rounding mode matters): the FP chapter and VSX ops other than loads, stores, moves and logicals. */
+function hasFpResult(def: Def): boolean {
+  if (def.chapter === 'fp') return !MEM[def.m];
+  if (def.chapter === 'vsx') return /^x[sv]/.test(def.m);
+  return false;
+}
+
+const compiledCache = new Map<Def, ReturnType<typeof variantsOf>[number]['ci']>();
+function compiled(def: Def) {
+  let c = compiledCache.get(def);
+  if (!c) compiledCache.set(def, (c = variantsOf(def)[0]!.ci));
+  return c;
+}
+
+// ---- storage access ---------------------------------------------------------------------------
+
+/** Pick a window offset for an access of `info`, aligned when required (or half of the time). */
+function winOffset(rng: Rng, info: MemInfo, forceAlign: boolean): number {
+  const span = WIN_SIZE - Math.max(info.size, 16);
+  let off = rng.int(span + 1);
+  const align = info.align ?? (forceAlign || rng.chance(0.5) ? Math.min(info.size, 16) : 1);
+  off -= off % align;
+  return off;
+}
+
+/**
+ * Operand registers so that EA = winAddr + off: D-form RA = EA - d; X-form
+ * RB random and RA = EA - RB (64-bit wrap-around included), or RB = EA when
+ * RA is 0, or RA = RB = EA/2 when they are the same register.
+ */
+function placeEa(v: Variant, ops: Ops, input: CaseInput, ea: number, bRandom: bigint): void {
+  const keys = new Set(v.ci.operands.map((o) => o.key));
+  const ra = ops.ra!;
+  if (keys.has('rb')) {
+    const rb = ops.rb!;
+    if (ra === 0) input.gpr[rb] = BigInt(ea);
+    else if (ra === rb) input.gpr[ra] = BigInt(Math.floor(ea / 2)); // EA rounded down to even
+    else {
+      const b = bRandom;
+      input.gpr[rb] = b;
+      input.gpr[ra] = u64(BigInt(ea) - b);
+    }
+  } else {
+    const dKey = keys.has('dq') ? 'dq' : keys.has('ds') ? 'ds' : 'd';
+    const d = ops[dKey] ?? 0;
+    input.gpr[ra] = u64(BigInt(ea) - BigInt(d));
+  }
+}
+
+/** An index register value: small offsets, or any 64-bit value (RA then wraps around). */
+function randomIndex(rng: Rng): bigint {
+  return rng.chance(0.4) ? BigInt.asUintN(64, BigInt(rng.range(-4096, 4096))) : gprValue(rng);
+}
+
+function dataKey(v: Variant): string {
+  return v.ci.operands[0]!.key;
+}
+
+function memPlan(def: Def, v: Variant, info: MemInfo, offFn?: (rng: Rng) => number): Plan {
+  const keys = v.ci.operands.map((o) => o.key);
+  const raKind = v.ci.operands.find((o) => o.key === 'ra')?.field.kind;
+  const update = raKind === 'gpr';
+  const isX = keys.includes('rb');
+  const dk = dataKey(v);
+  const gprData = v.ci.operands[0]!.field.kind === 'gpr';
+  return {
+    name: v.name,
+    def,
+    variant: v,
+    mode: 'batch',
+    count: CASES_PER_FORM + EDGE_CASES,
+    vec: needsVec(def),
+    make: (rng, k) => {
+      const edge = k < EDGE_CASES;
+      const ops = randomOps(rng, v, edge);
+      // Valid forms only: RA != 0 for D-form and update forms, RA != RT for GPR update loads,
+      // even register pairs that do not overlap RA/RB (Book I §3.3.2, §3.3.4).
+      for (let guard = 0; ; guard++) {
+        if (guard > 1000) throw new Error(`${v.name}: no valid operands`);
+        if (info.pair) ops[dk] = ops[dk]! & ~1;
+        const bad =
+          ((!isX || update) && ops.ra === 0) ||
+          (update && gprData && !info.store && ops.ra === ops[dk]) ||
+          (info.pair && gprData && [ops[dk], ops[dk]! + 1].some((r) => r === ops.ra || (isX && r === ops.rb)));
+        if (!bad) break;
+        Object.assign(ops, randomOps(rng, v, edge));
+      }
+      applyRules(rng, def, ops);
+      const input = randomInput(rng, edge);
+      const off = offFn ? offFn(rng) : winOffset(rng, info, edge);
+      const base = pickBase(rng, gprsOf(v, ops));
+      const bRandom = randomIndex(rng);
+      return (ctx: CaseContext): BuiltCase => {
+        let ea = ctx.winAddr + off;
+        if (isX && ops.ra !== 0 && ops.ra === ops.rb) ea -= ea % 2;
+        placeEa(v, ops, input, ea, bRandom);
+        return { words: [encodeVariant(v, ops)], text: [formatInsn(v, ops)], input, baseReg: base, reads: readsOf(v, ops) };
+      };
+    },
+  };
+}
+
+/**
+ * Reservations (Book II §4.4.2): stcx. after a larx of the same size at the
+ * same address (succeeds), at an address in another granule (fails), or
+ * after the reservation was cleared by a failed stcx. (fails).
+ */
+function stcxPlan(def: Def, v: Variant, info: MemInfo): Plan {
+  const larxName = { 1: 'lbarx', 2: 'lharx', 4: 'lwarx', 8: 'ldarx', 16: 'lqarx' }[info.size]!;
+  return {
+    name: v.name,
+    def,
+    variant: v,
+    mode: 'batch',
+    count: CASES_PER_FORM,
+    vec: false,
+    make: (rng) => {
+      const scenario = rng.pick(['match', 'match', 'other', 'cleared'] as const);
+      const input = randomInput(rng);
+      const used = new Set<number>([0]);
+      const take = (pred: (r: number) => boolean = () => true) => {
+        const free = [...Array(32).keys()].filter((r) => !used.has(r) && pred(r));
+        const r = rng.pick(free);
+        used.add(r);
+        return r;
+      };
+      const even = (r: number) => r % 2 === 0 && r < 31 && !used.has(r + 1);
+      const rs = info.pair ? take(even) : take();
+      if (info.pair) used.add(rs + 1);
+      const rt = info.pair ? take(even) : take();
+      if (info.pair) used.add(rt + 1);
+      const ra = take();
+      const rb = take();
+      const base = take();
+      const rb2 = take();
+      const offA = rng.int(128 / info.size) * info.size;
+      const offOther = 128 + rng.int(128 / info.size) * info.size;
+      const index = BigInt(rng.range(0, 64) * 16);
+      const eh = rng.int(2);
+      return (ctx) => {
+        input.gpr[rb] = index;
+        input.gpr[ra] = BigInt(ctx.winAddr + offA) - index;
+        input.gpr[rb2] = BigInt(ctx.winAddr + offOther) - input.gpr[ra]!;
+        const larx = enc(larxName, { rt, ra, rb, eh });
+        const words = [larx];
+        const text = [`${larxName} r${rt},r${ra},r${rb}`];
+        if (scenario === 'other' || scenario === 'cleared') {
+          words.push(encodeVariant(v, { rs, ra, rb: rb2 }));
+          text.push(`${v.name} r${rs},r${ra},r${rb2}`);
+        }
+        if (scenario !== 'other') {
+          words.push(encodeVariant(v, { rs, ra, rb }));
+          text.push(`${v.name} r${rs},r${ra},r${rb}`);
+        }
+        return { words, text, input, baseReg: base, reads: [`r${rs}`, `r${ra}`, `r${rb}`] };
+      };
+    },
+  };
+}
+
+// ---- branches ---------------------------------------------------------------------------------
+
+const BO_COMMON = [20, 12, 4, 16, 18, 8, 0, 10, 2, 13, 5, 14, 15, 6, 7, 25, 17, 19];
+
+/**
+ * Branch cases. The body either branches forward over a marker `li`, or
+ * backward to a marker after jumping over it; a marker register records the
+ * path taken, LR/CTR the link and decrement effects.
+ */
+function branchPlan(def: Def, v: Variant): Plan {
+  const isB = def.m === 'b';
+  const reg = def.m === 'bclr' ? 'lr' : def.m === 'bcctr' ? 'ctr' : def.m === 'bctar' ? 'tar' : undefined;
+  const absolute = /a$/.test(v.name) && !reg;
+  return {
+    name: v.name,
+    def,
+    variant: v,
+    mode: 'batch',
+    count: CASES_PER_FORM,
+    vec: false,
+    make: (rng) => {
+      const input = randomInput(rng);
+      let bo = rng.chance(0.6) ? rng.pick(BO_COMMON) : rng.int(32);
+      // bcctr with BO[2]=0 is an invalid form (Book I §2.4).
+      if (def.m === 'bcctr') bo |= 4;
+      const bi = rng.int(32);
+      const bh = def.m === 'bclr' ? rng.pick([0, 1, 3]) : rng.pick([0, 3]);
+      const marker = rng.range(1, 31);
+      const tarReg = reg === 'tar' ? rng.pick([...Array(32).keys()].filter((r) => r !== 0 && r !== marker)) : -1;
+      const base = pickBase(rng, new Set([marker, tarReg]));
+      const backward = rng.chance(0.4);
+      return (ctx) => {
+        const li = (val: number) => enc('addi', { rt: marker, ra: 0, si: val });
+        const at = (i: number) => ctx.bodyAddr + 4 * i;
+        const words: number[] = [];
+        const text: string[] = [];
+        const pre = reg === 'tar' ? 1 : 0;
+        if (pre) {
+          words.push(enc('mtspr', { spr: 815, rs: tarReg }));
+          text.push(`mtspr 815,r${tarReg}`);
+        }
+        const branch = (self: number, target: number) => {
+          const disp = absolute ? target : target - at(self);
+          if (reg === 'lr') input.lr = BigInt(target);
+          if (reg === 'ctr') input.ctr = BigInt(target);
+          if (reg === 'tar') input.gpr[tarReg] = BigInt(target);
+          const ops: Ops = isB ? { li: disp } : reg ? { bo, bi, bh } : { bo, bi, bd: disp };
+          text.push(formatInsn(v, ops) + (reg ? ` ; ${reg}=0x${target.toString(16)}` : ''));
+          return encodeVariant(v, ops);
+        };
+        if (!backward) {
+          words.push(branch(pre, at(pre + 2)));
+          words.push(li(0x111));
+          text.push(`li r${marker},0x111`);
+        } else {
+          words.push(enc('b', { li: 12 }), li(0x222), enc('b', { li: 12 }));
+          text.push('b +12', `li r${marker},0x222`, 'b +12');
+          words.push(branch(pre + 3, at(pre + 1)));
+          words.push(li(0x333));
+          text.push(`li r${marker},0x333`);
+        }
+        return { words, text, input, baseReg: base, reads: ['cr', 'ctr', 'lr'] };
+      };
+    },
+  };
+}
+
+// ---- SPR moves ----------------------------------------------------------------------------------
+
+/** SPRs a problem-state program may move (Book I §3.3.17), run many per program. */
+const BATCH_SPRS = [1, 8, 9];
+/** Other problem-state SPR numbers, each in its own program (QEMU may refuse some of them). */
+const SINGLE_SPRS = [3, 13, 256, 268, 269, 815, 896, 898, 1023];
+/** XER bits defined on POWER8 (Book I §3.2.2): SO, OV, CA and the byte count. */
+const XER_DEFINED = 0xe000_007fn;
+
+function sprPlan(def: Def, v: Variant, sprs: readonly number[], mode: 'batch' | 'single'): Plan {
+  return {
+    name: v.name,
+    def,
+    variant: v,
+    mode,
+    count: mode === 'batch' ? CASES_PER_FORM : sprs.length,
+    vec: false,
+    make: (rng, k) => {
+      const input = randomInput(rng);
+      const spr = mode === 'batch' ? rng.pick(sprs) : sprs[k % sprs.length]!;
+      const ops: Ops = def.m === 'mftb' ? { rt: rng.int(32), tbr: spr } : def.m === 'mfspr' ? { rt: rng.int(32), spr } : { rs: rng.int(32), spr };
+      if (def.m === 'mtspr' && spr === 1) input.gpr[ops.rs!] = input.gpr[ops.rs!]! & XER_DEFINED;
+      const ignore: Ignore[] = [];
+      if (def.m !== 'mtspr' && (spr === 268 || spr === 269)) ignore.push({ field: `gpr${ops.rt}`, why: 'time base value differs between runs' });
+      const base = pickBase(rng, gprsOf(v, ops));
+      return () => ({ words: [encodeVariant(v, ops)], text: [formatInsn(v, ops)], input, baseReg: base, ignore, reads: readsOf(v, ops) });
+    },
+  };
+}
+
+// ---- cases that trap or fault by design ---------------------------------------------------------
+
+/** tw/td/twi/tdi: random TO and operands, often equal so that the EQ conditions fire. */
+function trapPlan(def: Def, v: Variant): Plan {
+  return {
+    name: v.name,
+    def,
+    variant: v,
+    mode: 'single',
+    count: SINGLE_CASES * 2,
+    vec: false,
+    make: (rng, k) => {
+      const ops = randomOps(rng, v, k < 2);
+      const input = randomInput(rng);
+      if (rng.chance(0.3)) {
+        if (ops.rb !== undefined) input.gpr[ops.rb] = input.gpr[ops.ra!]!;
+        else input.gpr[ops.ra!] = u64(BigInt(ops.si!));
+      }
+      const base = pickBase(rng, gprsOf(v, ops));
+      return () => ({ words: [encodeVariant(v, ops)], text: [formatInsn(v, ops)], input, baseReg: base, reads: readsOf(v, ops) });
+    },
+  };
+}
+
+/** Load/store multiple and string: alignment interrupt in little-endian mode (Book I §3.3.6-3.3.7). */
+function multiPlan(def: Def, v: Variant, info: MemInfo): Plan {
+  return {
+    name: v.name,
+    def,
+    variant: v,
+    mode: 'single',
+    count: SINGLE_CASES,
+    vec: false,
+    make: (rng) => {
+      const ops = randomOps(rng, v, false);
+      const dk = dataKey(v);
+      // Keep RT..r31 clear of RA and of a base register below it (lmw: RA in the range is invalid).
+      ops[dk] = rng.range(8, 31);
+      ops.ra = rng.range(2, ops[dk]! - 1);
+      if (ops.rb !== undefined) ops.rb = rng.range(2, ops[dk]! - 1);
+      const input = randomInput(rng);
+      const used = new Set<number>(gprsOf(v, ops));
+      for (let r = ops[dk]!; r < 32; r++) used.add(r);
+      for (let r = 0; r < 8; r++) used.add(r);
+      const free = [...Array(32).keys()].filter((r) => r > 0 && r < ops[dk]! && !used.has(r));
+      const base = rng.pick(free.length ? free : [1]);
+      const off = winOffset(rng, info, true);
+      const bRandom = randomIndex(rng);
+      return (ctx) => {
+        placeEa(v, ops, input, ctx.winAddr + off, bRandom);
+        return { words: [encodeVariant(v, ops)], text: [formatInsn(v, ops)], input, baseReg: base, reads: readsOf(v, ops) };
+      };
+    },
+  };
+}
+
+/** Accesses that must be aligned, at a misaligned address: alignment interrupt (Book III-S §6.5.8). */
+function misalignedPlan(def: Def, v: Variant, info: MemInfo): Plan {
+  const inner = memPlan(def, v, { ...info, align: 1 }, (rng) => 64 + rng.range(1, info.size - 1));
+  return { ...inner, name: `${v.name}@misaligned`, mode: 'single', count: 2 };
+}
+
+/** Branches whose target is an absolute 16-bit address (bca, bcla): taken means a fetch fault. */
+function absBcPlan(def: Def, v: Variant): Plan {
+  return {
+    name: v.name,
+    def,
+    variant: v,
+    mode: 'single',
+    count: SINGLE_CASES,
+    vec: false,
+    make: (rng) => {
+      const input = randomInput(rng);
+      const ops: Ops = { bo: rng.pick(BO_COMMON), bi: rng.int(32), bd: rng.int(0x2000) * 4 };
+      const base = pickBase(rng, new Set());
+      return () => ({ words: [encodeVariant(v, ops)], text: [formatInsn(v, ops)], input, baseReg: base, reads: ['cr', 'ctr'] });
+    },
+  };
+}
+
+/** An entry's executor exists but the model (POWER8) lacks it: both must raise illegal instruction. */
+function otherModelPlan(def: Def, v: Variant): Plan {
+  const g = genericPlan(def, v);
+  return { ...g, name: `${v.name}@p8-illegal`, mode: 'single', count: 1 };
+}
+
+// ---- the plan table -----------------------------------------------------------------------------
+
+/** Entries not run, with the reason. */
+const EXCLUDED: Record<string, string> = {
+  sc: 'the harness itself: every program ends with write(2) and exit_group(2) through sc, whose results are compared',
+  wait: 'waits for an interrupt; in user mode that is an endless sleep (Book II §4.6.4)',
+};
+
+/** Plans for one table entry (all its variants), or why it is excluded. */
+export function plansFor(def: Def): Plan[] | Exclusion {
+  if (!def.exec) return { def, why: 'no executor (decoded only)' };
+  if (def.priv) return { def, why: `privileged (${def.priv}): not reachable in user mode` };
+  const why = EXCLUDED[def.m];
+  if (why) return { def, why };
+  const variants = variantsOf(def);
+  const out: Plan[] = [];
+  if (((def.models ?? 7) & P8) === 0) {
+    for (const v of variants.slice(0, 1)) out.push(otherModelPlan(def, v));
+    return out;
+  }
+  const info = MEM[def.m];
+  for (const v of variants) {
+    if (['tw', 'td', 'twi', 'tdi'].includes(def.m)) out.push(trapPlan(def, v));
+    else if (def.m === 'b' || def.m === 'bclr' || def.m === 'bcctr' || (def.m === 'bc' && !/a$/.test(v.name))) out.push(branchPlan(def, v));
+    else if (def.m === 'bc') out.push(absBcPlan(def, v));
+    else if (def.m === 'bctar') out.push({ ...branchPlan(def, v), mode: 'single', count: SINGLE_CASES });
+    else if (def.m === 'mfspr' || def.m === 'mtspr') {
+      out.push(sprPlan(def, v, BATCH_SPRS, 'batch'), sprPlan(def, v, SINGLE_SPRS, 'single'));
+    } else if (def.m === 'mftb') out.push(sprPlan(def, v, [268, 269], 'batch'));
+    else if (info?.multi) out.push(multiPlan(def, v, info));
+    else if (info?.resv && info.store) {
+      out.push(stcxPlan(def, v, info));
+      if (info.size > 1) out.push(misalignedPlan(def, v, info));
+    } else if (info) {
+      out.push(memPlan(def, v, info));
+      if (info.align && info.align > 1) out.push(misalignedPlan(def, v, info));
+    } else if (['dcbz', 'dcbf', 'dcbst', 'icbi', 'dcbt', 'dcbtst', 'icbt'].includes(def.m)) {
+      out.push(memPlan(def, v, { size: def.m === 'dcbz' ? 128 : 1, store: def.m === 'dcbz', alignsDown: 128 }));
+    } else {
+      const unknown = compiled(def).operands.find((o) => o.field.kind === 'rel' || o.field.kind === 'spr');
+      if (unknown) return { def, why: `no generator for a '${unknown.field.kind}' operand` };
+      out.push(genericPlan(def, v));
+    }
+  }
+  return out;
+}
+
+/** Every table entry, split into plans and exclusions. */
+export function allPlans(filter: (def: Def) => boolean = () => true): { plans: Plan[]; excluded: Exclusion[] } {
+  const plans: Plan[] = [];
+  const excluded: Exclusion[] = [];
+  for (const def of INSTRUCTIONS) {
+    if (!filter(def)) continue;
+    const r = plansFor(def);
+    if (Array.isArray(r)) plans.push(...r);
+    else excluded.push(r);
+  }
+  return { plans, excluded };
+}
