@@ -34,6 +34,7 @@ import {
   MSR_LO_LE,
   MSR_LO_ME,
   MSR_LO_PR,
+  MSR_LO_SE,
   MSR_LO_VEC,
   MSR_LO_VSX,
   PC,
@@ -160,6 +161,13 @@ const LPCR_LO_HDICE = 0x1;
 const HID0 = 1008;
 const HID0_HI_HILE = 0x1000;
 
+/** Processor Version Register per model (papr-notes A.3.5). */
+export const MODEL_PVR: Record<CpuModelName, number> = {
+  power7: 0x003f0201,
+  power8: 0x004d0200,
+  power9: 0x004e1202,
+};
+
 const TLB_SIZE = 256;
 const TLB_MASK = TLB_SIZE - 1;
 /** A tag that no page-aligned address can equal. */
@@ -269,6 +277,7 @@ export class Cpu {
     this.codeMark = new Uint8Array(Math.ceil(opts.ram.byteLength / 4096));
     this.decodeStub = (c: Cpu) => c.decodeAndRun();
     this.model = opts.model ?? 'power8';
+    this.pvr = MODEL_PVR[this.model];
     this.decoder = decoderFor(this.model);
     // Default: a 64-bit little-endian problem-state thread with FP, VMX and VSX enabled (user mode).
     this.setMsr(MSR_HI_SF, MSR_LO_LE | MSR_LO_PR | MSR_LO_FP | MSR_LO_VEC | MSR_LO_VSX | MSR_LO_EE);
@@ -317,6 +326,14 @@ export class Cpu {
     }
     while (done < budget) {
       if (this.pending !== 0 && this.system) this.takeAsyncInterrupt();
+      if (this.system && (s[MSR]! & MSR_LO_SE) !== 0 && !this.pr) {
+        // Single-step (Book III-S §6.5.15): a trace interrupt after each completed instruction.
+        const r = this.stepOne();
+        done++;
+        if (r === 'stop') break;
+        if (r === 'traced') this.deliverInterrupt(VEC.TRACE, 0, false);
+        continue;
+      }
       // Slot index and first slot of the page being executed, outside the try so a fault can account for progress.
       let idx = 0;
       let first = 0;
@@ -361,6 +378,37 @@ export class Cpu {
     if (stop) return stop;
     if (this.halted) return { kind: 'halted' };
     return { kind: 'budget' };
+  }
+
+  /**
+   * Execute exactly one instruction (used for MSR[SE] tracing and by debuggers).
+   * Returns 'traced' when it completed normally (the PC is the next instruction),
+   * 'interrupt' when it raised an interrupt instead, 'stop' when the CPU must stop.
+   */
+  stepOne(): 'traced' | 'interrupt' | 'stop' {
+    const s = this.s;
+    const pcLo = s[PC]!;
+    const pcHi = s[PC + 1]!;
+    const irqBefore = this.counters.interrupts;
+    try {
+      const ops = this.codePageFor(pcHi, pcLo);
+      const r = ops[(pcLo & 0xfff) >>> 2]!(this);
+      this.icount++;
+      if (r === 0) {
+        const next = (pcLo >>> 0) + 4;
+        s[PC] = next | 0;
+        if (next >= TWO32) s[PC + 1] = this.sf ? (pcHi + 1) | 0 : 0;
+      }
+      if (this.pendingStop) return 'stop';
+    } catch (e) {
+      if (!(e instanceof GuestFault)) throw e;
+      if (!this.system) {
+        this.pendingStop = this.faultStop(e);
+        return 'stop';
+      }
+      this.storageInterrupt(e);
+    }
+    return this.counters.interrupts !== irqBefore ? 'interrupt' : 'traced';
   }
 
   private faultStop(e: GuestFault): StopReason {
@@ -988,6 +1036,14 @@ export class Cpu {
 
   // ---- timebase and decrementers (Book II §5.2, Book III-S §7) -------------------------------
 
+  /**
+   * Deterministic time base: `ticksPerInstruction` ticks per executed instruction
+   * (for reproducible runs; the default is the host clock at 512 MHz).
+   */
+  useInstructionCountTimebase(ticksPerInstruction = 1): void {
+    this.timebase = () => this.icount * ticksPerInstruction;
+  }
+
   /** The time base value as a safe-integer number of ticks. */
   tb(): number {
     return this.timebase() + this.tbOffset;
@@ -1135,6 +1191,9 @@ export class Cpu {
             break;
           case SPR.PIR:
             lo = this.pir;
+            break;
+          case SPR.TIR:
+            lo = this.tir;
             break;
           case SPR.PURR:
           case SPR.SPURR:

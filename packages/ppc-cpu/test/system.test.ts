@@ -357,3 +357,45 @@ describe('alignment', () => {
     expect(m.cpu.getSpr(SPR.SRR0)).toBe(0x1008n);
   });
 });
+
+describe('trace, CFAR, PPR and models', () => {
+  it('MSR[SE] takes a trace interrupt (0xd00) after each instruction with SRR0 = the next one', () => {
+    const m = machine();
+    m.cpu.setSpr(SPR.LPCR, 0x02000000n);
+    put(m, 0x1000, [enc('addi', { rt: 3, ra: 0, si: 1 }), enc('addi', { rt: 3, ra: 3, si: 1 })]);
+    TRAP_LOOP(m, 0xd00);
+    m.cpu.setMsr(MSR_HI_SF, MSR_LO_ME | MSR_LO_LE | (1 << 10));
+    setPc(m.cpu, 0x1000);
+    m.cpu.run(1);
+    expect(m.cpu.getGpr(3)).toBe(1n);
+    expect(m.cpu.pcBig()).toBe(0xd00n);
+    expect(m.cpu.getSpr(SPR.SRR0)).toBe(0x1004n);
+  });
+
+  it('CFAR holds the address of the last taken branch', () => {
+    const m = machine();
+    put(m, 0x1000, [enc('b', { li: 0x100 })]);
+    put(m, 0x1100, [enc('addi', { rt: 3, ra: 0, si: 1 })]);
+    setPc(m.cpu, 0x1000);
+    m.cpu.run(2);
+    expect(m.cpu.getSpr(SPR.CFAR)).toBe(0x1000n);
+  });
+
+  it('or 1,1,1 / or 2,2,2 set PPR[PRI]; problem state cannot raise priority to very high', () => {
+    const m = machine();
+    put(m, 0x1000, [enc('or', { ra: 1, rs: 1, rb: 1 }), enc('or', { ra: 7, rs: 7, rb: 7 })]);
+    setPc(m.cpu, 0x1000);
+    m.cpu.run(1);
+    expect((m.cpu.getSpr(SPR.PPR) >> 50n) & 7n).toBe(2n);
+    m.cpu.run(1);
+    expect((m.cpu.getSpr(SPR.PPR) >> 50n) & 7n).toBe(7n);
+  });
+
+  it('PVR follows the model', () => {
+    const ram = new SharedArrayBuffer(1 << 16);
+    const t = { translate: () => 0 };
+    expect(new Cpu({ ram, translator: t, model: 'power7' }).pvr).toBe(0x003f0201);
+    expect(new Cpu({ ram, translator: t }).pvr).toBe(0x004d0200);
+    expect(new Cpu({ ram, translator: t, model: 'power9' }).pvr).toBe(0x004e1202);
+  });
+});

@@ -3,6 +3,7 @@
  * problem-state SPR moves (Power ISA 2.07 Book I §2.4 - §2.5, §3.3.16).
  */
 import type { Cpu } from '../cpu.js';
+import { SPR } from '../sprs.js';
 import { CR, CTR, LR, PC, TAR } from '../state.js';
 import type { Fields, InsnDef } from '../table.js';
 import { P9 } from '../table.js';
@@ -10,9 +11,15 @@ import { TWO32 } from './util.js';
 
 type Def = InsnDef<Cpu>;
 
+/** Index of CFAR's low half in Cpu.sprs. */
+const CFAR2 = SPR.CFAR * 2;
+
 /** Set the PC to (hi:lo), truncated to 32 bits outside 64-bit mode. */
 function jump(c: Cpu, lo: number, hi: number): number {
   const s = c.s;
+  // CFAR: the address of the most recent taken branch (Book III-S §4.3.3).
+  c.sprs[CFAR2] = s[PC]!;
+  c.sprs[CFAR2 + 1] = s[PC + 1]!;
   s[PC] = lo & ~3;
   s[PC + 1] = c.sf ? hi : 0;
   return 1;

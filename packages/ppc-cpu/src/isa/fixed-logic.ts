@@ -3,7 +3,8 @@
  * (Power ISA 2.07 Book I §3.3.13 - §3.3.14, isel §3.3.12).
  */
 import type { Cpu } from '../cpu.js';
-import { CR, XER_CA, XER_CA32 } from '../state.js';
+import { SPR } from '../sprs.js';
+import { CR, MSR, MSR_LO_PR, XER_CA, XER_CA32 } from '../state.js';
 import type { Fields, InsnDef } from '../table.js';
 import { P9 } from '../table.js';
 import { mask32, mask64, out, popcnt32, rotl64, setCr0 } from './util.js';
@@ -62,6 +63,25 @@ function unary(fn: (c: Cpu, lo: number, hi: number) => void, hasRc = true) {
       if (rc) setCr0(c, out[0]!, out[1]!);
       return 0;
     };
+  };
+}
+
+/**
+ * `or Rx,Rx,Rx` with x in {1, 2, 3, 5, 6, 7, 31} is a program-priority hint that sets
+ * PPR[PRI] (Book II §3.2 "Program Priority Register"); other forms are a plain OR.
+ */
+const PRIORITY_NOPS: Record<number, number> = { 31: 1, 1: 2, 6: 3, 2: 4, 5: 5, 3: 6, 7: 7 };
+
+function orOrPriorityNop(f: Fields) {
+  const pri = f.rs === f.ra && f.ra === f.rb && f.rc === 0 ? PRIORITY_NOPS[f.rs!] : undefined;
+  if (pri === undefined) return logical(OR)(f);
+  return (c: Cpu) => {
+    // PPR[PRI] is bits 11:13 (high word bits 20:18). Problem state may only use 2..4 (priorities low..medium).
+    const pr = (c.s[MSR]! & MSR_LO_PR) !== 0;
+    if (pr && (pri < 2 || pri > 4)) return 0;
+    const hi = c.sprs[SPR.PPR * 2 + 1]!;
+    c.sprs[SPR.PPR * 2 + 1] = (hi & ~(7 << 18)) | (pri << 18);
+    return 0;
   };
 }
 
@@ -329,7 +349,7 @@ export const FIXED_LOGIC: Def[] = [
   { m: 'xori', form: 'D', op: 26, ops: 'RA,RS,UI', exec: logicalImm(XOR, false, false), chapter: 'fixed' },
   { m: 'xoris', form: 'D', op: 27, ops: 'RA,RS,UI', exec: logicalImm(XOR, true, false), chapter: 'fixed' },
   X('and', 28, 'RA,RS,RB', logical(AND)),
-  X('or', 444, 'RA,RS,RB', logical(OR)),
+  X('or', 444, 'RA,RS,RB', orOrPriorityNop),
   X('xor', 316, 'RA,RS,RB', logical(XOR)),
   X(
     'nand',
