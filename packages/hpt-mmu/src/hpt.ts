@@ -146,6 +146,16 @@ export class HashPageTable {
     if (Atomics.exchange(lw, i, 0) === 2) Atomics.notify(lw, i, 1);
   }
 
+  /**
+   * The table as int32 words in host byte order of the big-endian bytes
+   * (word 4*ptex+0..3 = dword 0 high/low, dword 1 high/low). For the
+   * translation hot path, which compares against pre-swapped values; everyone
+   * else uses the accessors below.
+   */
+  get rawWords(): Int32Array {
+    return this.w;
+  }
+
   // -------------------------------------------------------------------------
   // Raw accessors; the caller holds the PTEG lock (or is the only thread).
   // ptex is trusted here (hcalls validate it first).

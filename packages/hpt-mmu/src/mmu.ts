@@ -41,6 +41,7 @@ import { hash1T, hash256M } from './hash.js';
 import type { HashPageTable } from './hpt.js';
 import type { PageSizeTable } from './page-sizes.js';
 import type { Slb } from './slb.js';
+import { bswap32, HOST_LITTLE_ENDIAN } from './u64.js';
 
 /** Outcome kinds of a translation. */
 export const FAULT_NONE = 0;
@@ -536,13 +537,19 @@ export class HashMmu {
     const hpt = this.hpt;
     const sizes = this.pageSizes;
     const base = pteg * HPTES_PER_GROUP;
+    // Compare the stored (big-endian) words against byte-swapped targets: no swap per slot.
+    const words = hpt.rawWords;
+    const rawLo = HOST_LITTLE_ENDIAN ? bswap32(ptemLo) : ptemLo;
+    const rawHi = HOST_LITTLE_ENDIAN ? bswap32(ptemHi) : ptemHi;
+    const rawMask = HOST_LITTLE_ENDIAN ? RAW_COMPARE_LE : HPTE_V_COMPARE_LO;
     hpt.lockGroup(pteg);
     try {
       for (let slot = 0; slot < HPTES_PER_GROUP; slot++) {
         const ptex = base + slot;
+        const w = ptex * 4;
+        if (((words[w + 1]! ^ rawLo) & rawMask) !== 0) continue;
+        if (words[w] !== rawHi) continue;
         const vLo = hpt.vLo(ptex);
-        if (((vLo ^ ptemLo) & HPTE_V_COMPARE_LO) !== 0) continue;
-        if (hpt.vHi(ptex) !== ptemHi) continue;
         const rHi = hpt.rHi(ptex);
         const rLo = hpt.rLo(ptex);
         // An L/LP encoding that does not belong to this segment's base size does not match.
@@ -640,6 +647,9 @@ export class HashMmu {
     return true;
   }
 }
+
+/** HPTE_V_COMPARE_LO as it appears in a host-order word on a little-endian host. */
+const RAW_COMPARE_LE = bswap32(HPTE_V_COMPARE_LO);
 
 // Internal "why not" bits carried next to PROT_* inside protection().
 const NOEXEC_GUARD = 8;

@@ -55,8 +55,11 @@ export class Slb {
   readonly isaV3: boolean;
   /** Entry state, {@link SLB_STRIDE} int32 per entry (kept in one typed array so a JIT can read it). */
   readonly state: Int32Array;
-  /** Most recently matched entry, checked first. */
-  private last = 0;
+  /**
+   * Direct-mapped hint: 256 MB ESID hash -> entry index last found for it.
+   * Hints are verified on use, so they never need invalidating.
+   */
+  private readonly hint = new Int32Array(64);
 
   constructor(opts: SlbOptions = {}) {
     const size = opts.size ?? 32;
@@ -86,20 +89,22 @@ export class Slb {
    */
   find(eaHi: number, eaLo: number): number {
     const st = this.state;
-    let b = this.last * SLB_STRIDE;
+    const h = ((eaLo >>> 28) ^ (eaHi << 4) ^ (eaHi >>> 24)) & 63;
+    let i = this.hint[h]!;
+    let b = i * SLB_STRIDE;
     if (
       st[b + E_SEG]! >= 0 &&
       (eaHi & st[b + E_MASK_HI]!) === st[b + E_ESID_HI] &&
       ((eaLo & st[b + E_MASK_LO]!) | SLB_ESID_V) === st[b + E_ESID_LO]
     ) {
-      return this.last;
+      return i;
     }
-    for (let i = 0; i < this.size; i++) {
+    for (i = 0; i < this.size; i++) {
       b = i * SLB_STRIDE;
       if (st[b + E_SEG]! < 0) continue;
       if ((eaHi & st[b + E_MASK_HI]!) !== st[b + E_ESID_HI]) continue;
       if (((eaLo & st[b + E_MASK_LO]!) | SLB_ESID_V) !== st[b + E_ESID_LO]) continue;
-      this.last = i;
+      this.hint[h] = i;
       return i;
     }
     return -1;
