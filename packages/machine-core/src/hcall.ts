@@ -117,9 +117,7 @@ export function mergeHcallTables(tables: readonly HcallTable[]): Map<number, Hca
     for (const e of t.entries) {
       const prev = map.get(e.opcode);
       if (prev) {
-        throw new Error(
-          `hcall 0x${e.opcode.toString(16)} (${e.name}) registered by both ${prev.owner} and ${t.owner}`,
-        );
+        throw new Error(`hcall 0x${e.opcode.toString(16)} (${e.name}) registered by both ${prev.owner} and ${t.owner}`);
       }
       map.set(e.opcode, { ...e, owner: t.owner });
     }
