@@ -15,9 +15,131 @@ type Size = 1 | 2 | 4 | 8;
 const bswap16 = (v: number) => ((v & 0xff) << 8) | ((v >>> 8) & 0xff);
 const bswap32 = (v: number) => ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
 
+/**
+ * The hot loads without update or byte reversal get their own function literals, so
+ * V8 optimises each one for its size instead of sharing one polymorphic body.
+ */
+function fastLoad(size: Size, sext: boolean, x: boolean, f: Fields): ((c: Cpu) => number) | undefined {
+  const t = f.rt! * 2;
+  const a = ra0(f.ra!);
+  const b = (f.rb ?? 0) * 2;
+  const d = f.d ?? f.ds ?? 0;
+  if (!x) {
+    if (size === 8)
+      return (c) => {
+        const lo = eaD(c, a, d);
+        const s = c.s;
+        s[t] = c.read64(c.eah, lo);
+        s[t + 1] = c.rhi;
+        return 0;
+      };
+    if (size === 4 && !sext)
+      return (c) => {
+        const lo = eaD(c, a, d);
+        const s = c.s;
+        s[t] = c.read32(c.eah, lo);
+        s[t + 1] = 0;
+        return 0;
+      };
+    if (size === 1)
+      return (c) => {
+        const lo = eaD(c, a, d);
+        const s = c.s;
+        s[t] = c.read8(c.eah, lo);
+        s[t + 1] = 0;
+        return 0;
+      };
+    if (size === 2 && !sext)
+      return (c) => {
+        const lo = eaD(c, a, d);
+        const s = c.s;
+        s[t] = c.read16(c.eah, lo);
+        s[t + 1] = 0;
+        return 0;
+      };
+    return undefined;
+  }
+  if (size === 8)
+    return (c) => {
+      const lo = eaX(c, a, b);
+      const s = c.s;
+      s[t] = c.read64(c.eah, lo);
+      s[t + 1] = c.rhi;
+      return 0;
+    };
+  if (size === 4 && !sext)
+    return (c) => {
+      const lo = eaX(c, a, b);
+      const s = c.s;
+      s[t] = c.read32(c.eah, lo);
+      s[t + 1] = 0;
+      return 0;
+    };
+  if (size === 1)
+    return (c) => {
+      const lo = eaX(c, a, b);
+      const s = c.s;
+      s[t] = c.read8(c.eah, lo);
+      s[t + 1] = 0;
+      return 0;
+    };
+  return undefined;
+}
+
+function fastStore(size: Size, x: boolean, f: Fields): ((c: Cpu) => number) | undefined {
+  const sr = f.rs! * 2;
+  const a = ra0(f.ra!);
+  const b = (f.rb ?? 0) * 2;
+  const d = f.d ?? f.ds ?? 0;
+  if (!x) {
+    if (size === 8)
+      return (c) => {
+        const lo = eaD(c, a, d);
+        c.write64(c.eah, lo, c.s[sr]!, c.s[sr + 1]!);
+        return 0;
+      };
+    if (size === 4)
+      return (c) => {
+        const lo = eaD(c, a, d);
+        c.write32(c.eah, lo, c.s[sr]!);
+        return 0;
+      };
+    if (size === 1)
+      return (c) => {
+        const lo = eaD(c, a, d);
+        c.write8(c.eah, lo, c.s[sr]!);
+        return 0;
+      };
+    return undefined;
+  }
+  if (size === 8)
+    return (c) => {
+      const lo = eaX(c, a, b);
+      c.write64(c.eah, lo, c.s[sr]!, c.s[sr + 1]!);
+      return 0;
+    };
+  if (size === 4)
+    return (c) => {
+      const lo = eaX(c, a, b);
+      c.write32(c.eah, lo, c.s[sr]!);
+      return 0;
+    };
+  if (size === 1)
+    return (c) => {
+      const lo = eaX(c, a, b);
+      c.write8(c.eah, lo, c.s[sr]!);
+      return 0;
+    };
+  return undefined;
+}
+
 /** Load RT from EA; `ea` picks D-form (d/ds) or X-form. */
 function load(size: Size, opts: { sext?: boolean; update?: boolean; x?: boolean; rev?: boolean }) {
   return (f: Fields) => {
+    if (!opts.update && !opts.rev) {
+      const fast = fastLoad(size, !!opts.sext, !!opts.x, f);
+      if (fast) return fast;
+    }
     const t = f.rt! * 2;
     const a = opts.update ? f.ra! * 2 : ra0(f.ra!);
     const b = (f.rb ?? 0) * 2;
@@ -74,6 +196,10 @@ function load(size: Size, opts: { sext?: boolean; update?: boolean; x?: boolean;
 
 function store(size: Size, opts: { update?: boolean; x?: boolean; rev?: boolean }) {
   return (f: Fields) => {
+    if (!opts.update && !opts.rev) {
+      const fast = fastStore(size, !!opts.x, f);
+      if (fast) return fast;
+    }
     const sr = f.rs! * 2;
     const a = opts.update ? f.ra! * 2 : ra0(f.ra!);
     const b = (f.rb ?? 0) * 2;
