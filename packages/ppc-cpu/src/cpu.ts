@@ -15,7 +15,16 @@ import {
   VEC,
 } from './interrupts.js';
 import type { PrMode } from './pr-mode.js';
-import { HV_READABLE, HV_SPRS, isPrivilegedSpr, KNOWN_SPRS, SPR } from './sprs.js';
+import {
+  FSCR_FACILITY,
+  HV_READABLE,
+  HV_SPRS,
+  isPrivilegedSpr,
+  KNOWN_SPRS,
+  NOT_ON_POWER7,
+  ONLY_ON_POWER9,
+  SPR,
+} from './sprs.js';
 import {
   CR,
   CTR,
@@ -1098,13 +1107,52 @@ export class Cpu {
 
   // ---- SPRs ---------------------------------------------------------------------------------
 
+  /** Read an SPR by number (registers with their own slot — XER, LR, CTR, TAR, VRSAVE — included). */
   getSpr(n: number): bigint {
-    return (BigInt(this.sprs[n * 2 + 1]! >>> 0) << 32n) | BigInt(this.sprs[n * 2]! >>> 0);
+    switch (n) {
+      case SPR.XER:
+        return BigInt(this.getXer());
+      case SPR.LR:
+        return this.get64(LR);
+      case SPR.CTR:
+        return this.get64(CTR);
+      case SPR.TAR:
+        return this.get64(TAR);
+      case SPR.VRSAVE:
+        return BigInt(this.s[VRSAVE]! >>> 0);
+      case SPR.DEC:
+        return BigInt.asUintN(64, BigInt(this.readDec()));
+      default:
+        return (BigInt(this.sprs[n * 2 + 1]! >>> 0) << 32n) | BigInt(this.sprs[n * 2]! >>> 0);
+    }
   }
 
   setSpr(n: number, v: bigint): void {
     const x = BigInt.asUintN(64, v);
-    this.setSpr64(n, Number(x & 0xffffffffn) | 0, Number(x >> 32n) | 0);
+    const lo = Number(x & 0xffffffffn) | 0;
+    const hi = Number(x >> 32n) | 0;
+    switch (n) {
+      case SPR.XER:
+        this.setXer(lo);
+        return;
+      case SPR.LR:
+        this.set64(LR, x);
+        return;
+      case SPR.CTR:
+        this.set64(CTR, x);
+        return;
+      case SPR.TAR:
+        this.set64(TAR, x);
+        return;
+      case SPR.VRSAVE:
+        this.s[VRSAVE] = lo;
+        return;
+      case SPR.DEC:
+        this.writeDec(lo);
+        return;
+      default:
+        this.setSpr64(n, lo, hi);
+    }
   }
 
   setSpr64(n: number, lo: number, hi: number): void {
@@ -1119,6 +1167,8 @@ export class Cpu {
   mfspr(spr: number, t: number): number {
     const s = this.s;
     const pr = (s[MSR]! & MSR_LO_PR) !== 0;
+    const gate = this.sprGate(spr, pr);
+    if (gate !== 0) return gate;
     let lo: number;
     let hi = 0;
     switch (spr) {
@@ -1219,6 +1269,8 @@ export class Cpu {
     const lo = s[sr]!;
     const hi = s[sr + 1]!;
     const pr = (s[MSR]! & MSR_LO_PR) !== 0;
+    const gate = this.sprGate(spr, pr);
+    if (gate !== 0) return gate;
     switch (spr) {
       case SPR.XER:
         this.setXer(lo);
@@ -1314,6 +1366,39 @@ export class Cpu {
         this.setSpr64(spr, lo, hi);
         return 0;
     }
+  }
+
+  /**
+   * Model and facility checks before an SPR access: an SPR the model lacks is an
+   * illegal instruction; in problem state on POWER8/9 a facility disabled in FSCR
+   * raises the facility unavailable interrupt. Returns 0 to proceed.
+   */
+  private sprGate(spr: number, pr: boolean): number {
+    if (
+      this.model === 'power7'
+        ? NOT_ON_POWER7.has(spr) || ONLY_ON_POWER9.has(spr)
+        : this.model === 'power8' && ONLY_ON_POWER9.has(spr)
+    )
+      return this.illegalInstruction();
+    if (pr && this.system) {
+      if (spr === SPR.TAR) return this.checkFscr(FSCR_FACILITY.TAR);
+      if (spr === SPR.UDSCR) return this.checkFscr(FSCR_FACILITY.DSCR);
+      if (spr >= 804 && spr <= 806) return this.checkFscr(FSCR_FACILITY.EBB);
+    }
+    return 0;
+  }
+
+  /**
+   * Problem-state use of a facility controlled by FSCR (POWER8+): when its enable bit is
+   * 0, the facility unavailable interrupt (0xf60) with the cause in FSCR[IC]. Returns 0 if allowed.
+   */
+  checkFscr(facility: number): number {
+    if (!this.system || this.model === 'power7' || (this.s[MSR]! & MSR_LO_PR) === 0) return 0;
+    const lo = this.sprs[SPR.FSCR * 2]!;
+    if ((lo >>> facility) & 1) return 0;
+    const hi = this.sprs[SPR.FSCR * 2 + 1]!;
+    this.sprs[SPR.FSCR * 2 + 1] = (hi & 0x00ffffff) | (facility << 24);
+    return this.deliverInterrupt(VEC.FAC_UNAVAILABLE, 0, false);
   }
 
   /** MSR[HV]=1 and MSR[PR]=0, or no hypervisor at all (a bare-metal run with `system` and no vhyp). */

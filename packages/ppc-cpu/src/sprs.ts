@@ -156,3 +156,35 @@ export const KNOWN_SPRS: ReadonlySet<number> = new Set<number>([
   1014,
   895,
 ]);
+
+/** SPRs POWER7 (ISA 2.06) does not have: accessing them there is an illegal instruction. */
+export const NOT_ON_POWER7: ReadonlySet<number> = new Set<number>([
+  SPR.UDSCR,
+  SPR.FSCR,
+  SPR.HFSCR,
+  SPR.TAR,
+  SPR.DPDES,
+  SPR.DAWR0,
+  SPR.DAWRX0,
+  SPR.CIABR,
+  SPR.IAMR,
+  SPR.VTB,
+  SPR.TFHAR,
+  SPR.TFIAR,
+  SPR.TEXASR,
+  SPR.TEXASRU,
+  SPR.PSPB,
+  SPR.RPR,
+  804,
+  805,
+  806,
+]);
+
+/** SPRs only POWER9 (ISA 3.0) has. */
+export const ONLY_ON_POWER9: ReadonlySet<number> = new Set<number>([SPR.PTCR, SPR.PIDR, SPR.PSSCR, 816]);
+
+/**
+ * Facility Status and Control Register enable bits and interrupt causes (ISA 2.07
+ * Book III-S §4.3.5; the cause goes to FSCR[IC], bits 0:7).
+ */
+export const FSCR_FACILITY = { DSCR: 2, EBB: 7, TAR: 8 } as const;

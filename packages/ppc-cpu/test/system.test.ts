@@ -399,3 +399,36 @@ describe('trace, CFAR, PPR and models', () => {
     expect(new Cpu({ ram, translator: t, model: 'power9' }).pvr).toBe(0x004e1202);
   });
 });
+
+describe('facility control', () => {
+  it('problem-state TAR access with FSCR[TAR]=0 raises facility unavailable (0xf60) with FSCR[IC]=8', () => {
+    const m = machine();
+    m.cpu.setSpr(SPR.LPCR, 0x02000000n);
+    put(m, 0x1000, [enc('mfspr', { rt: 3, spr: SPR.TAR })]);
+    TRAP_LOOP(m, 0xf60);
+    m.cpu.setMsr(MSR_HI_SF, MSR_LO_ME | MSR_LO_LE | MSR_LO_PR);
+    setPc(m.cpu, 0x1000);
+    m.cpu.run(1);
+    expect(m.cpu.pcBig()).toBe(0xf60n);
+    expect(m.cpu.getSpr(SPR.FSCR) >> 56n).toBe(8n);
+    m.cpu.setSpr(SPR.FSCR, 1n << 8n);
+    m.cpu.setSpr(SPR.TAR, 0x1234n);
+    m.cpu.setMsr(MSR_HI_SF, MSR_LO_ME | MSR_LO_LE | MSR_LO_PR);
+    setPc(m.cpu, 0x1000);
+    m.cpu.run(1);
+    expect(m.cpu.getGpr(3)).toBe(0x1234n);
+  });
+
+  it('POWER7 has no TAR: mfspr TAR and bctar are illegal there', () => {
+    const ram = new SharedArrayBuffer(1 << 16);
+    const cpu = new Cpu({ ram, translator: { translate: (hi, lo) => (hi === 0 ? lo & ~0xfff : -1) }, model: 'power7' });
+    const dv = new DataView(ram);
+    dv.setUint32(0x1000, enc('mfspr', { rt: 3, spr: SPR.TAR }), true);
+    cpu.set64(64, 0x1000n);
+    expect(cpu.run(1).kind).toBe('illegal');
+    dv.setUint32(0x1000, enc('bctar', { bo: 20, bi: 0, bh: 0 }), true);
+    cpu.set64(64, 0x1000n);
+    cpu.flushCode();
+    expect(cpu.run(1).kind).toBe('illegal');
+  });
+});

@@ -3,10 +3,10 @@
  * problem-state SPR moves (Power ISA 2.07 Book I §2.4 - §2.5, §3.3.16).
  */
 import type { Cpu } from '../cpu.js';
-import { SPR } from '../sprs.js';
+import { FSCR_FACILITY, SPR } from '../sprs.js';
 import { CR, CTR, LR, PC, TAR } from '../state.js';
 import type { Fields, InsnDef } from '../table.js';
-import { P9 } from '../table.js';
+import { P8, P9 } from '../table.js';
 import { TWO32 } from './util.js';
 
 type Def = InsnDef<Cpu>;
@@ -112,7 +112,13 @@ function bcreg(reg: number, noCtrDecrement: boolean) {
     const lk = f.lk!;
     // bcctr with BO[2]=0 is an invalid form (Book I §2.4); treat like hardware: test only the CR.
     const bo2 = noCtrDecrement ? bo | 4 : bo;
+    const isTar = reg === TAR;
     return (c: Cpu) => {
+      // bctar in problem state needs FSCR[TAR] (POWER8+; facility unavailable otherwise).
+      if (isTar) {
+        const g = c.checkFscr(FSCR_FACILITY.TAR);
+        if (g !== 0) return g;
+      }
       const s = c.s;
       const take = boTest(c, bo2, bi);
       const lo = s[reg]!;
@@ -255,7 +261,7 @@ export const BRANCH: Def[] = [
   { m: 'bc', form: 'B', op: 16, ops: 'BO,BI,BD', aa: 'opt', lk: 'opt', exec: bc, chapter: 'branch' },
   XL('bclr', 16, 'BO,BI,BH', bcreg(LR, false), { lk: 'opt', fix: [[16, 3, 0]] }),
   XL('bcctr', 528, 'BO,BI,BH', bcreg(CTR, true), { lk: 'opt', fix: [[16, 3, 0]] }),
-  XL('bctar', 560, 'BO,BI,BH', bcreg(TAR, false), { lk: 'opt', fix: [[16, 3, 0]] }),
+  XL('bctar', 560, 'BO,BI,BH', bcreg(TAR, false), { lk: 'opt', fix: [[16, 3, 0]], models: P8 | P9 }),
   XL(
     'crand',
     257,
