@@ -1059,16 +1059,38 @@ export class Cpu {
   }
 
   /** DEC as a signed 32-bit value (the 56-bit large decrementer is not modelled). */
+  /**
+   * DEC as a signed value: 32 bits, or 56 bits with POWER9's large decrementer
+   * (LPCR[LD], ISA 3.0 Book III §7.3.1).
+   */
   readDec(): number {
-    return (this.decValue - (this.tb() - this.decSetTb)) | 0;
+    const v = this.decValue - (this.tb() - this.decSetTb);
+    if (!this.largeDec()) return v | 0;
+    // Wrap into the signed 56-bit range.
+    const m = 2 ** 56;
+    let w = v % m;
+    if (w >= 2 ** 55) w -= m;
+    else if (w < -(2 ** 55)) w += m;
+    return w;
   }
 
-  writeDec(v: number): void {
+  /** POWER9 with LPCR[LD] set. */
+  largeDec(): boolean {
+    return this.model === 'power9' && (this.sprs[SPR.LPCR * 2]! & 0x20000) !== 0;
+  }
+
+  /** mtdec: `hi` matters only for the large decrementer. */
+  writeDec(v: number, hi = v >> 31): void {
     this.decSetTb = this.tb();
-    this.decValue = v | 0;
+    if (this.largeDec()) {
+      // Sign-extend bits 8:63 (the low 56 bits).
+      const h = (hi << 8) >> 8;
+      v = h * 4294967296 + (v >>> 0);
+    } else v |= 0;
+    this.decValue = v;
     this.decFired = false;
     // Writing a value with bit 0 set makes the exception pending at once (Book III-S §7.3).
-    if ((v | 0) < 0) {
+    if (v < 0) {
       this.pending |= PENDING.DECREMENTER;
       this.decFired = true;
     } else this.pending &= ~PENDING.DECREMENTER;
@@ -1228,10 +1250,12 @@ export class Cpu {
         }
         if (HV_SPRS.has(spr) && !HV_READABLE.has(spr) && !this.inHypervisorState()) return this.illegalInstruction();
         switch (spr) {
-          case SPR.DEC:
-            lo = this.readDec();
-            hi = lo >> 31;
+          case SPR.DEC: {
+            const d = this.readDec();
+            lo = d | 0;
+            hi = Math.floor(d / 4294967296) | 0;
             break;
+          }
           case SPR.HDEC:
             lo = this.readHdec();
             hi = lo >> 31;
@@ -1321,7 +1345,7 @@ export class Cpu {
     if (HV_SPRS.has(spr) && !this.inHypervisorState()) return this.illegalInstruction();
     switch (spr) {
       case SPR.DEC:
-        this.writeDec(lo);
+        this.writeDec(lo, hi);
         // A pending decrementer may now be taken: end the block so the run loop looks.
         return this.continueAtNext();
       case SPR.HDEC:

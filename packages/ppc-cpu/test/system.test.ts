@@ -432,3 +432,22 @@ describe('facility control', () => {
     expect(cpu.run(1).kind).toBe('illegal');
   });
 });
+
+describe('large decrementer', () => {
+  it('POWER9 with LPCR[LD] keeps 56 bits of DEC; POWER8 wraps at 32 bits', () => {
+    for (const model of ['power8', 'power9'] as const) {
+      const ram = new SharedArrayBuffer(1 << 16);
+      const cpu = new Cpu({ ram, translator: { translate: (hi, lo) => (hi === 0 ? lo & ~0xfff : -1) }, model });
+      cpu.system = true;
+      cpu.timebase = () => 0;
+      cpu.setMsr(MSR_HI_SF, MSR_LO_ME | MSR_LO_LE);
+      cpu.setSpr(SPR.LPCR, 0x20000n);
+      cpu.setGpr(3, 0x1_0000_0000n);
+      new DataView(ram).setUint32(0x1000, enc('mtspr', { spr: SPR.DEC, rs: 3 }), true);
+      new DataView(ram).setUint32(0x1004, enc('mfspr', { rt: 4, spr: SPR.DEC }), true);
+      cpu.set64(64, 0x1000n);
+      cpu.run(2);
+      expect(cpu.getGpr(4)).toBe(model === 'power9' ? 0x1_0000_0000n : 0n);
+    }
+  });
+});
