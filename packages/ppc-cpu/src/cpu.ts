@@ -151,6 +151,16 @@ export interface CpuHooks {
    * this hook a doorbell addressed to this thread itself is delivered locally.
    */
   doorbell?(cpu: Cpu, kind: 'privileged' | 'hypervisor', target: number): void;
+  /**
+   * User mode: an illegal instruction. Return true when handled (the CPU continues
+   * at the next instruction, or wherever the hook moved the PC); false to stop.
+   */
+  illegal?(cpu: Cpu, word: number): boolean;
+  /**
+   * User mode: a memory fault. Return true when handled (e.g. the embedder mapped
+   * the page: the faulting instruction is retried); false to stop with `fault`.
+   */
+  fault?(cpu: Cpu, address: bigint, access: 'load' | 'store' | 'fetch'): boolean;
 }
 
 /** A guest memory fault thrown by memory slow paths and caught by the run loop. */
@@ -269,6 +279,7 @@ export class Cpu {
   /** 1 where a RAM page holds predecoded code: stores there take the slow path. */
   private readonly codeMark: Uint8Array;
   private pendingStop: StopReason | null = null;
+  private readonly codeHooks: { begin: bigint; end: bigint; fn: (cpu: Cpu, pc: bigint) => void }[] = [];
   private readonly decodeStub: Exec<Cpu>;
   readonly model: CpuModelName;
   readonly decoder: ModelDecoder;
@@ -333,6 +344,7 @@ export class Cpu {
       this.pollTimers();
       if (this.halted && !this.wakeFromHalt()) return { kind: 'halted' };
     }
+    let faultRetries = 0;
     while (done < budget) {
       if (this.pending !== 0 && this.system) this.takeAsyncInterrupt();
       if (this.system && (s[MSR]! & MSR_LO_SE) !== 0 && !this.pr) {
@@ -362,6 +374,7 @@ export class Cpu {
           if (r !== 0) break;
         }
         done += idx - first;
+        if (idx !== first) faultRetries = 0;
         if (r === 0) {
           // Fell through: the PC moves to the next instruction (possibly onto the next page).
           const next = (s[PC]! >>> 0) + 4;
@@ -375,8 +388,12 @@ export class Cpu {
         // The faulting instruction did not complete.
         done += idx - first;
         if (!this.system) {
+          const hook = this.hooks.fault;
+          const stop = this.faultStop(e);
+          // Retry the instruction after a handled fault; a hook that fixes nothing cannot hang us.
+          if (stop.kind === 'fault' && faultRetries++ < 16 && hook?.(this, stop.address, stop.access)) continue;
           this.icount += done;
-          return this.faultStop(e);
+          return stop;
         }
         this.storageInterrupt(e);
       }
@@ -461,9 +478,38 @@ export class Cpu {
     const ops = this.codePageFor(s[PC + 1]!, pcLo);
     const word = this.fetchWord(s[PC + 1]!, pcLo);
     const d = this.decoder.decode(word);
-    const exec = this.makeExec(d, word);
+    let exec = this.makeExec(d, word);
+    if (this.codeHooks.length > 0) exec = this.wrapCodeHooks(exec, s[PC + 1]!, pcLo);
     ops[(pcLo & 0xfff) >>> 2] = exec;
     return exec(this);
+  }
+
+  /** Wrap an executor with the code hooks whose range holds (hi:lo). Zero cost for addresses outside every range. */
+  private wrapCodeHooks(exec: Exec<Cpu>, hi: number, lo: number): Exec<Cpu> {
+    const pc = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+    const hooks = this.codeHooks.filter((h) => pc >= h.begin && pc < h.end);
+    if (hooks.length === 0) return exec;
+    return (c) => {
+      for (const h of hooks) h.fn(c, pc);
+      if (c.pendingStop) return 2;
+      return exec(c);
+    };
+  }
+
+  /**
+   * Call `fn(cpu, pc)` before each instruction executed in [begin, end) (Unicorn's
+   * code hook). `fn` may change registers or call `requestStop` (the instruction then
+   * does not run). Returns a function that removes the hook.
+   */
+  addCodeHook(begin: bigint, end: bigint, fn: (cpu: Cpu, pc: bigint) => void): () => void {
+    const h = { begin, end, fn };
+    this.codeHooks.push(h);
+    this.flushCode();
+    return () => {
+      const i = this.codeHooks.indexOf(h);
+      if (i >= 0) this.codeHooks.splice(i, 1);
+      this.flushCode();
+    };
   }
 
   private makeExec(d: DecodedInsn<Cpu> | undefined, word: number): Exec<Cpu> {
@@ -791,6 +837,11 @@ export class Cpu {
   illegalInstruction(): number {
     const s = this.s;
     if (this.system) return this.deliverInterrupt(VEC.PROGRAM, SRR1_PROGRAM.ILLEGAL, false);
+    const hook = this.hooks.illegal;
+    if (hook) {
+      const pc = this.pcBig();
+      if (hook(this, this.fetchWord(s[PC + 1]!, s[PC]!))) return this.pcBig() === pc ? this.continueAtNext() : 1;
+    }
     this.requestStop({ kind: 'illegal', pc: this.pcBig(), word: this.fetchWord(s[PC + 1]!, s[PC]!) });
     return 2;
   }
