@@ -184,6 +184,8 @@ export function compileInsn<C>(def: InsnDef<C>): CompiledInsn<C> {
   let rcBit = RC_BIT[def.form] ?? -1;
   if (rcBit >= 0 && operands.some((o) => o.field.parts.some(([st, len]) => rcBit >= st && rcBit < st + len)))
     rcBit = -1;
+  // XL forms: bit 31 is LK, not Rc, when the entry declares an LK (bclrl, bcctrl, bctarl).
+  if (def.form === 'XL' && def.lk !== undefined) rcBit = -1;
   const flag = (bit: number, v: FlagBit | undefined, dflt: FlagBit | undefined) => {
     const val = v ?? dflt;
     if (val === undefined || val === 'opt') return;
