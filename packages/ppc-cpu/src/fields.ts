@@ -171,6 +171,9 @@ export const FIELDS: Record<string, FieldDef> = {
   UIM6: f('UIM', 'imm', [[10, 6]]), // dtstsfi UIM
   DSH: f('SH', 'imm', [[16, 6]]), // dscli/dscri SH
   DGM: f('DGM', 'imm', [[16, 6]]), // dtstdg DGM
+  L14: f('L', 'imm', [[14, 2]]), // darn L
+  // RC register of VA-form maddhd/maddld (decoded as `f.rcr`: `f.rc` is the Rc flag bit).
+  RCR: f('RCR', 'gpr', [[21, 5]]),
 };
 
 /** Extract a field's value from an instruction word. */
