@@ -176,6 +176,8 @@ export class GuestFault {
 /** LPCR bits in its low word (papr-notes B.2.7): ILE 0x2000000, HDICE 0x1. */
 const LPCR_LO_ILE = 0x02000000;
 const LPCR_LO_HDICE = 0x1;
+const LPCR_LO_LPES0 = 0x8;
+const LPCR_LO_MER = 0x800;
 /** HID0 (SPR 1008) HILE, bit 19 → bit 12 of the high word (POWER8 user manual). */
 const HID0 = 1008;
 const HID0_HI_HILE = 0x1000;
@@ -999,10 +1001,30 @@ export class Cpu {
       this.deliverInterrupt(VEC.SYSTEM_RESET, 0, false);
       return;
     }
+    if (p & PENDING.MACHINE_CHECK && (s[MSR]! & MSR_LO_ME) !== 0) {
+      this.pending &= ~PENDING.MACHINE_CHECK;
+      this.deliverInterrupt(VEC.MACHINE_CHECK, 0, false);
+      return;
+    }
     if (p & PENDING.HDECREMENTER && (!hvState || ee) && this.sprs[SPR.LPCR * 2]! & LPCR_LO_HDICE) {
       this.pending &= ~PENDING.HDECREMENTER;
       this.deliverInterrupt(VEC.HDECREMENTER, 0, false, true);
       return;
+    }
+    if (!this.hooks.hypercall && !this.pr) {
+      // Real hypervisor (no virtual one): LPCR[LPES0]=0 directs external interrupts to the
+      // hypervisor, taken in a partition regardless of MSR[EE]; LPCR[MER] requests one while
+      // the partition has EE=1 (ISA 2.07 Book III-S §6.5.7, §2.2 LPCR).
+      const lpcr = this.sprs[SPR.LPCR * 2]!;
+      const hvEnabled = !hvState || ee;
+      if (p & PENDING.EXTERNAL && (lpcr & LPCR_LO_LPES0) === 0 && hvEnabled) {
+        this.deliverInterrupt(VEC.EXTERNAL, 0, false, true);
+        return;
+      }
+      if (lpcr & LPCR_LO_MER && !hvState && ee) {
+        this.deliverInterrupt(VEC.EXTERNAL, 0, false, true);
+        return;
+      }
     }
     if (!ee) return;
     if (p & PENDING.EXTERNAL) {
@@ -1032,6 +1054,11 @@ export class Cpu {
   setExternalInterrupt(level: boolean): void {
     if (level) this.pending |= PENDING.EXTERNAL;
     else this.pending &= ~PENDING.EXTERNAL;
+  }
+
+  /** Request a machine check interrupt (0x200), e.g. for an unrecoverable host-side error. */
+  signalMachineCheck(): void {
+    this.pending |= PENDING.MACHINE_CHECK;
   }
 
   /** Request a system reset interrupt (NMI, H_SIGNAL_SYS_RESET). */

@@ -221,7 +221,7 @@ describe('asynchronous interrupts', () => {
 
   it('external interrupt is level-sensitive and goes to 0x500', () => {
     const m = machine();
-    m.cpu.setSpr(SPR.LPCR, 0x02000000n);
+    m.cpu.setSpr(SPR.LPCR, 0x02000000n | 0x8n); // ILE, LPES0: external interrupts go to the OS
     put(m, 0x1000, [enc('addi', { rt: 4, ra: 4, si: 1 }), enc('b', { li: -4 })]);
     put(m, 0x500, [enc('addi', { rt: 7, ra: 7, si: 1 }), enc('rfid')]);
     m.cpu.setMsr(MSR_HI_SF, MSR_LO_ME | MSR_LO_LE | MSR_LO_EE);
@@ -449,5 +449,37 @@ describe('large decrementer', () => {
       cpu.run(2);
       expect(cpu.getGpr(4)).toBe(model === 'power9' ? 0x1_0000_0000n : 0n);
     }
+  });
+});
+
+describe('hypervisor routing without a virtual hypervisor', () => {
+  it('LPCR[LPES0]=0 sends external interrupts to the hypervisor (HSRR0/1, MSR[HV]=1) even with EE=0', () => {
+    const m = machine();
+    m.cpu.setSpr(1008, 1n << 44n); // HID0[HILE]: hypervisor interrupts little-endian
+    put(m, 0x1000, [enc('addi', { rt: 4, ra: 4, si: 1 }), enc('b', { li: -4 })]);
+    TRAP_LOOP(m, 0x500);
+    m.cpu.setMsr(MSR_HI_SF, MSR_LO_ME | MSR_LO_LE);
+    setPc(m.cpu, 0x1000);
+    m.cpu.setExternalInterrupt(true);
+    m.cpu.run(2);
+    expect(m.cpu.pcBig()).toBe(0x500n);
+    expect(m.cpu.getSpr(SPR.HSRR0)).toBe(0x1000n);
+    expect(m.cpu.get64(70) >> 60n).toBe(0x9n); // SF | HV
+  });
+
+  it('a machine check waits for MSR[ME] and clears it', () => {
+    const m = machine();
+    m.cpu.setSpr(SPR.LPCR, 0x02000000n);
+    put(m, 0x1000, [enc('addi', { rt: 4, ra: 4, si: 1 }), enc('b', { li: -4 })]);
+    TRAP_LOOP(m, 0x200);
+    m.cpu.setMsr(MSR_HI_SF, MSR_LO_LE);
+    setPc(m.cpu, 0x1000);
+    m.cpu.signalMachineCheck();
+    m.cpu.run(3);
+    expect(m.cpu.pcBig()).not.toBe(0x200n);
+    m.cpu.setMsr(MSR_HI_SF, MSR_LO_LE | MSR_LO_ME);
+    m.cpu.run(3);
+    expect(m.cpu.pcBig()).toBe(0x200n);
+    expect(m.cpu.get64(70) & BigInt(MSR_LO_ME)).toBe(0n);
   });
 });
