@@ -51,6 +51,8 @@ export const SYSTEM: Def[] = [
   XL('rfid', 18, '', { priv: 'priv', fix: NO_OPERANDS }),
   XL('hrfid', 274, '', { priv: 'hv', fix: NO_OPERANDS }),
   XL('rfscv', 82, '', { priv: 'priv', fix: NO_OPERANDS, models: P9 }),
+  // System call vectored (v3.0 Book I §2.5.1): opcode 17 with bits 30:31 = 0b01 (sc has 0b10).
+  { m: 'scv', form: 'D', op: 17, ops: 'LEV', fix: [z(6, 14), z(27, 3), [30, 2, 1]], models: P9, chapter: 'system' },
   // Event-based branch return (Book II §6.2, v2.07): problem state, S picks BESCR[GE].
   XL('rfebb', 146, 'S20', { fix: [z(6, 14)], models: P8 | P9 }),
   // Power-saving modes: v2.07 §4.3.2 (doze/nap/sleep/rvwinkle, gone in v3.0) and v3.0 §4.3.2 stop.
@@ -94,7 +96,7 @@ export const SYSTEM: Def[] = [
   X('stwcix', 917, 'RS,RA0,RB', { priv: 'hv' }),
   X('stdcix', 1013, 'RS,RA0,RB', { priv: 'hv' }),
   // Service-processor attention (implementation specific, POWER4 and later; opcode 0).
-  { m: 'attn', form: 'X', op: 0, xo: 256, ops: '', priv: 'hv', fix: NO_OPERANDS, chapter: 'system' },
+  { m: 'attn', form: 'X', op: 0, xo: 256, ops: '', priv: 'hv', chapter: 'system' },
   // Branch history rolling buffer (Book II §7, v2.07).
   X('mfbhrbe', 302, 'RT,BHRBE', { models: P8 | P9 }),
   X('clrbhrb', 430, '', { fix: NO_OPERANDS, models: P8 | P9 }),
