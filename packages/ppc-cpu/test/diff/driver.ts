@@ -6,7 +6,17 @@
 import { decoderFor } from '../../src/decode.js';
 import { knownDeviation } from './exceptions.js';
 import type { Plan } from './gen.js';
-import { type BuiltCase, buildProgram, type CaseMaker, type Layout, type Program, R, vecHarnessAvailable, WIN_SIZE } from './program.js';
+import {
+  availableFeatures,
+  type BuiltCase,
+  buildProgram,
+  type CaseMaker,
+  type Features,
+  type Layout,
+  type Program,
+  R,
+  WIN_SIZE,
+} from './program.js';
 import { baseSeed, Rng, seedFor } from './rng.js';
 import { type RunResult, runCpu, runQemu } from './runners.js';
 
@@ -45,19 +55,30 @@ export interface DiffReport {
   readonly blocked: string[];
 }
 
+/** VSCR slot: NJ (0x10000) and SAT (0x1) of the word in bytes 8-11. */
+const VSCR_DEFINED = 0x0001_0001n << 64n;
+
 const BATCH = Number(process.env.PPCVM_DIFF_BATCH ?? 400);
 const CONCURRENCY = 2;
 
-const hex = (v: bigint, digits: number) => `0x${BigInt.asUintN(digits * 4, v).toString(16).padStart(digits, '0')}`;
+const hex = (v: bigint, digits: number) =>
+  `0x${BigInt.asUintN(digits * 4, v)
+    .toString(16)
+    .padStart(digits, '0')}`;
 
 function hasExec(m: string): boolean {
   const d = decoderFor('power8').decoder.all.find((ci) => ci.def.m === m);
   return !!d?.def.exec;
 }
 
-/** True when FP/VMX/VSX state can be part of the dump (the FP, VMX and VSX chapters have landed). */
-export function vecAvailable(): boolean {
-  return vecHarnessAvailable(hasExec);
+/** Which FP/vector state the harness can load and dump with the chapters that have landed. */
+export function harnessFeatures(): Features {
+  return availableFeatures(hasExec);
+}
+
+/** The features a plan needs that the harness lacks. */
+export function missingFeatures(plan: Plan, have: Features): string[] {
+  return (Object.keys(plan.needs) as (keyof Features)[]).filter((k) => plan.needs[k] && !have[k]);
 }
 
 /** Output fields of a record, with their offsets and sizes. */
@@ -66,10 +87,10 @@ function fields(L: Layout): { name: string; off: number; size: number }[] {
   for (let i = 0; i < 32; i++) f.push({ name: `gpr${i}`, off: R.GPR + 8 * i, size: 8 });
   f.push({ name: 'cr', off: R.CR, size: 8 }, { name: 'xer', off: R.XER, size: 8 });
   f.push({ name: 'lr', off: R.LR, size: 8 }, { name: 'ctr', off: R.CTR, size: 8 });
-  if (L.vec) {
-    f.push({ name: 'fpscr', off: R.FPSCR, size: 8 }, { name: 'vscr', off: R.VSCR, size: 16 });
-    for (let i = 0; i < 64; i++) f.push({ name: `vsr${i}`, off: R.VSR + 16 * i, size: 16 });
-  }
+  const F = L.features;
+  if (F.fpscr) f.push({ name: 'fpscr', off: R.FPSCR, size: 8 });
+  if (F.vscr) f.push({ name: 'vscr', off: R.VSCR, size: 16 });
+  if (F.vsr) for (let i = 0; i < 64; i++) f.push({ name: `vsr${i}`, off: R.VSR + 16 * i, size: 16 });
   return f;
 }
 
@@ -92,7 +113,15 @@ function compareCase(p: Program, idx: number, c: BuiltCase, ours: Uint8Array, qe
   const diffs: FieldDiff[] = [];
   const base = idx * L.stride;
   const ignore = new Map<string, bigint | undefined>();
-  for (const ig of c.ignore ?? []) ignore.set(ig.field, ig.keep);
+  // VSCR: only NJ and SAT are defined (Book I §6.3.1); the other bits are reserved.
+  ignore.set('vscr', VSCR_DEFINED);
+  for (const ig of c.ignore ?? []) {
+    const prev = ignore.get(ig.field);
+    ignore.set(
+      ig.field,
+      ig.keep === undefined || (ignore.has(ig.field) && prev === undefined) ? undefined : (prev ?? ig.keep) & ig.keep,
+    );
+  }
   for (const f of fields(L)) {
     const a = readField(ours, base + L.OUT + f.off, f.size);
     const b = readField(qemu, base + L.OUT + f.off, f.size);
@@ -121,7 +150,9 @@ function compareCase(p: Program, idx: number, c: BuiltCase, ours: Uint8Array, qe
 
 function describeCase(c: BuiltCase, p: Program | undefined, idx: number): string {
   const lines: string[] = [];
-  lines.push(`  body: ${c.text.join(' ; ')}  [${c.words.map((w) => `0x${w.toString(16).padStart(8, '0')}`).join(' ')}]`);
+  lines.push(
+    `  body: ${c.text.join(' ; ')}  [${c.words.map((w) => `0x${w.toString(16).padStart(8, '0')}`).join(' ')}]`,
+  );
   const inp = c.input;
   const regs = new Set(c.reads ?? []);
   const shown: string[] = [];
@@ -137,7 +168,8 @@ function describeCase(c: BuiltCase, p: Program | undefined, idx: number): string
   }
   shown.push(`cr=${hex(BigInt(inp.cr >>> 0), 8)}`, `xer=${hex(BigInt(inp.xer >>> 0), 8)}`);
   if (regs.has('lr') || regs.has('ctr')) shown.push(`lr=${hex(inp.lr, 16)}`, `ctr=${hex(inp.ctr, 16)}`);
-  if (p?.layout.vec) shown.push(`fpscr=${hex(BigInt(inp.fpscr >>> 0), 8)}`, `vscr=${hex(BigInt(inp.vscr >>> 0), 8)}`);
+  if (p?.layout.features.fpscr) shown.push(`fpscr=${hex(BigInt(inp.fpscr >>> 0), 8)}`);
+  if (p?.layout.features.vscr) shown.push(`vscr=${hex(BigInt(inp.vscr >>> 0), 8)}`);
   lines.push(`  inputs: ${shown.join(' ')} (base r${c.baseReg}, case ${idx})`);
   return lines.join('\n');
 }
@@ -160,10 +192,16 @@ class Runner {
   constructor(
     readonly label: string,
     readonly seed: number,
-    readonly vec: boolean,
+    readonly features: Features,
   ) {}
 
-  private record(job: Job, text: string, diffs: readonly FieldDiff[] | undefined, c: BuiltCase | undefined, outcomes?: [string, string]): void {
+  private record(
+    job: Job,
+    text: string,
+    diffs: readonly FieldDiff[] | undefined,
+    c: BuiltCase | undefined,
+    outcomes?: [string, string],
+  ): void {
     const dev = c ? knownDeviation(job.plan, c, diffs ?? [], outcomes) : undefined;
     const m: Mismatch = { plan: job.plan.name, chapter: job.plan.def.chapter ?? '?', text, deviation: dev };
     (dev ? this.deviations : this.mismatches).push(m);
@@ -178,7 +216,7 @@ class Runner {
     if (jobs.length === 0) return;
     const p = buildProgram(
       jobs.map((j) => j.make),
-      this.vec,
+      this.features,
     );
     const q = runQemu(p.elf);
     const ours = runCpu(p.elf);
@@ -190,7 +228,11 @@ class Runner {
         const c = p.cases[i]!;
         const diffs = compareCase(p, i, c, ours.stdout, theirs.stdout);
         if (diffs.length === 0) return;
-        const text = [this.header(job), describeCase(c, p, i), ...diffs.map((d) => `  ${d.field}: ours ${d.ours} qemu ${d.qemu}`)].join('\n');
+        const text = [
+          this.header(job),
+          describeCase(c, p, i),
+          ...diffs.map((d) => `  ${d.field}: ours ${d.ours} qemu ${d.qemu}`),
+        ].join('\n');
         this.record(job, text, diffs, c);
       });
       return;
@@ -212,7 +254,11 @@ class Runner {
     if (clean(ours, p) && clean(theirs, p)) {
       const diffs = compareCase(p, 0, c, ours.stdout, theirs.stdout);
       if (diffs.length === 0) return;
-      const text = [this.header(job), describeCase(c, p, 0), ...diffs.map((d) => `  ${d.field}: ours ${d.ours} qemu ${d.qemu}`)].join('\n');
+      const text = [
+        this.header(job),
+        describeCase(c, p, 0),
+        ...diffs.map((d) => `  ${d.field}: ours ${d.ours} qemu ${d.qemu}`),
+      ].join('\n');
       this.record(job, text, diffs, c);
       return;
     }
@@ -229,7 +275,7 @@ class Runner {
     const worker = async () => {
       while (next < jobs.length) {
         const job = jobs[next++]!;
-        const p = buildProgram([job.make], this.vec);
+        const p = buildProgram([job.make], this.features);
         const q = runQemu(p.elf);
         const ours = runCpu(p.elf);
         const theirs = await q;
@@ -246,14 +292,15 @@ class Runner {
 export async function runDiff(label: string, plans: readonly Plan[]): Promise<DiffReport> {
   const seed = seedFor(label);
   const root = new Rng(seed);
-  const vec = vecAvailable();
+  const features = harnessFeatures();
   const blocked: string[] = [];
   const batchJobs: Job[] = [];
   const singleJobs: Job[] = [];
   const forms = new Set<string>();
   for (const plan of plans) {
-    if (plan.vec && !vec) {
-      blocked.push(plan.name);
+    const missing = missingFeatures(plan, features);
+    if (missing.length) {
+      blocked.push(`${plan.name} (harness lacks ${missing.join('+')})`);
       continue;
     }
     forms.add(plan.name.replace(/@.*$/, ''));
@@ -263,7 +310,7 @@ export async function runDiff(label: string, plans: readonly Plan[]): Promise<Di
       (plan.mode === 'batch' ? batchJobs : singleJobs).push(job);
     }
   }
-  const r = new Runner(label, seed, vec);
+  const r = new Runner(label, seed, features);
   // Two programs in flight: QEMU runs in its own process while our Cpu runs here.
   const chunks: Job[][] = [];
   for (let i = 0; i < batchJobs.length; i += BATCH) chunks.push(batchJobs.slice(i, i + BATCH));
@@ -288,12 +335,13 @@ export async function runDiff(label: string, plans: readonly Plan[]): Promise<Di
 /** One-line summary plus every mismatch, for the test log. */
 export function formatReport(rep: DiffReport): string {
   const lines = [
-    `${rep.label}: ${rep.forms.size} forms, ${rep.cases} cases in ${rep.programs} programs, ${rep.mismatches.length} mismatches, ${rep.deviations.length} known QEMU deviations${rep.blocked.length ? `, ${rep.blocked.length} forms blocked (no FP/vector harness yet)` : ''}`,
+    `${rep.label}: ${rep.forms.size} forms, ${rep.cases} cases in ${rep.programs} programs, ${rep.mismatches.length} mismatches, ${rep.deviations.length} known QEMU deviations${rep.blocked.length ? `, ${rep.blocked.length} forms blocked (FP/vector state harness incomplete)` : ''}`,
   ];
   // Per form: the count and the first few cases in full.
   const byPlan = new Map<string, Mismatch[]>();
   for (const m of rep.mismatches) byPlan.set(m.plan, [...(byPlan.get(m.plan) ?? []), m]);
   if (byPlan.size) lines.push(`mismatching forms: ${[...byPlan].map(([k, v]) => `${k} (${v.length})`).join(', ')}`);
-  for (const ms of byPlan.values()) for (const m of ms.slice(0, 3)) lines.push(m.text);
+  for (const ms of byPlan.values())
+    for (const m of ms.slice(0, Number(process.env.PPCVM_DIFF_SHOW ?? 3))) lines.push(m.text);
   return lines.join('\n');
 }

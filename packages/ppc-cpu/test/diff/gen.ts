@@ -8,10 +8,10 @@ import type { Cpu } from '../../src/cpu.js';
 import { fieldWidth } from '../../src/fields.js';
 import { INSTRUCTIONS } from '../../src/isa/index.js';
 import { type InsnDef, P8 } from '../../src/table.js';
-import { enc, encodeVariant, type Variant, variantsOf } from '../support/encode.js';
+import { enc, encodeVariant, hasInsn, type Variant, variantsOf } from '../support/encode.js';
 import { MEM, type MemInfo } from './mem.js';
-import type { BuiltCase, CaseContext, CaseInput, CaseMaker, Ignore } from './program.js';
-import { WIN_SIZE } from './program.js';
+import type { BuiltCase, CaseContext, CaseInput, CaseMaker, Features, Ignore } from './program.js';
+import { NO_FEATURES, WIN_SIZE } from './program.js';
 import type { Rng } from './rng.js';
 import { gprValue, randomInput, simm, uimm } from './values.js';
 
@@ -28,8 +28,8 @@ export interface Plan {
   readonly count: number;
   /** Case k of this plan. Cases below `edgeCount` draw only edge values. */
   readonly make: (rng: Rng, k: number) => CaseMaker;
-  /** Needs the FP/vector state in the harness (FPR, VR or VSR operands, FPSCR or VSCR effects). */
-  readonly vec: boolean;
+  /** FP/vector state the harness must load and dump for this plan. */
+  readonly needs: Features;
 }
 
 /** Why a table entry is not run here. */
@@ -133,8 +133,8 @@ const OPERAND_RULES: Record<string, (rng: Rng, ops: Ops) => void> = {
   mtocrf: (rng, o) => void (o.fxm = oneHot8(rng)),
   // sync L=3 is reserved (Book II §4.6.3).
   sync: (rng, o) => void (o.l = rng.pick([0, 1, 2])),
-  // dcbf L=2 is reserved (Book II §4.3.2).
-  dcbf: (rng, o) => void (o.l = rng.pick([0, 1, 3])),
+  // dcbf L=2 is reserved (Book II §4.3.2); L=3 (dcbflp) runs separately, QEMU rejects it.
+  dcbf: (rng, o) => void (o.l = rng.pick([0, 1])),
 };
 
 function applyRules(rng: Rng, def: Def, ops: Ops): void {
@@ -192,9 +192,49 @@ function undefinedParts(def: Def, ops: Readonly<Ops>, f: CaseInput, rc: boolean)
     out.push({ field: `gpr${ops.rt}`, why: 'divide overflow: RT undefined (Book I §3.3.9)' });
     cr0('divide overflow: CR0 LT/GT/EQ undefined (Book I §3.3.9)');
   } else if (['mulhw', 'mulhwu', 'divw', 'divwu', 'divwe', 'divweu'].includes(m)) {
-    out.push({ field: `gpr${ops.rt}`, keep: M32, why: 'RT[0:31] undefined for word multiply-high/divide (Book I §3.3.9)' });
+    out.push({
+      field: `gpr${ops.rt}`,
+      keep: M32,
+      why: 'RT[0:31] undefined for word multiply-high/divide (Book I §3.3.9)',
+    });
     cr0('CR0 LT/GT/EQ undefined in 64-bit mode for word multiply-high/divide (Book I §3.3.9)');
   }
+  return out;
+}
+
+/** Keep masks for a VSR field (the 128-bit dump value has doubleword 0 in its low 64 bits). */
+const DW0 = (1n << 64n) - 1n;
+const WORD1 = 0xffff_ffffn;
+/** FPSCR without FPRF (bits 47:51). */
+const FPSCR_NO_FPRF = 0xffff_ffff_fffe_0fffn;
+
+/**
+ * Undefined parts of FP and VSX scalar results (Power ISA 2.07):
+ * - doubleword 1 of the target VSR after any scalar FP (Book I ch. 4) or VSX
+ *   scalar (xs*, lxs*, mtvsr*) result (§7.2.1: "the contents of doubleword 1
+ *   of VSR[XT] are undefined");
+ * - FRT[0:31] and FPRF after fctiw[u][z] (§4.6.7.2), FPRF after fctid[u][z].
+ */
+function fpUndefinedParts(def: Def, ops: Readonly<Ops>): Ignore[] {
+  const m = def.m;
+  const out: Ignore[] = [];
+  const info = MEM[m];
+  if (info?.store) return out;
+  const scalarVsx = /^(xs|lxs|mtvsr)/.test(m) && ops.xt !== undefined;
+  if (def.chapter === 'fp' && ops.frt !== undefined) {
+    const regs = info?.pair ? [ops.frt, ops.frt + 1] : [ops.frt];
+    const keep = /^fctiw/.test(m) ? WORD1 : DW0;
+    for (const r of regs)
+      out.push({ field: `vsr${r}`, keep, why: 'VSR doubleword 1 undefined after a scalar FP result (Book I §7.2.1)' });
+  } else if (scalarVsx) {
+    out.push({
+      field: `vsr${ops.xt}`,
+      keep: DW0,
+      why: 'VSR doubleword 1 undefined after a VSX scalar result (Book I §7.2.1)',
+    });
+  }
+  if (/^fcti/.test(m))
+    out.push({ field: 'fpscr', keep: FPSCR_NO_FPRF, why: 'FPRF undefined after fcti* (Book I §4.6.7.2)' });
   return out;
 }
 
@@ -212,7 +252,7 @@ function genericPlan(def: Def, v: Variant): Plan {
     variant: v,
     mode: 'batch',
     count: CASES_PER_FORM + EDGE_CASES,
-    vec: needsVec(def),
+    needs: needsOf(def),
     make: (rng, k) => {
       const edge = k < EDGE_CASES;
       const ops = randomOps(rng, v, edge);
@@ -230,7 +270,7 @@ function genericPlan(def: Def, v: Variant): Plan {
       }
       const words: number[] = [];
       const text: string[] = [];
-      if (needsVec(def) && hasFpResult(def)) {
+      if (hasFpResult(def) && hasInsn('mtfsfi')) {
         // Each FP case runs in one of the four rounding modes, set by mtfsfi (Book I §4.6.7).
         const rn = k % 4;
         words.push(enc('mtfsfi', { bf: 7, u: rn, w: 0 }));
@@ -239,7 +279,11 @@ function genericPlan(def: Def, v: Variant): Plan {
       words.push(encodeVariant(v, ops));
       text.push(formatInsn(v, ops));
       const base = pickBase(rng, gprsOf(v, ops));
-      const ignore = [...undefinedParts(def, ops, input, rc), ...(IGNORES[def.m]?.(ops) ?? [])];
+      const ignore = [
+        ...undefinedParts(def, ops, input, rc),
+        ...fpUndefinedParts(def, ops),
+        ...(IGNORES[def.m]?.(ops) ?? []),
+      ];
       return () => ({ words, text, input, baseReg: base, ignore, reads: readsOf(v, ops) });
     },
   };
@@ -247,7 +291,9 @@ function genericPlan(def: Def, v: Variant): Plan {
 
 /** Operands the body reads, for failure reports. */
 function readsOf(v: Variant, ops: Readonly<Ops>): string[] {
-  return v.ci.operands.filter((o) => o.field.kind !== 'imm' && o.field.kind !== 'simm').map((o) => regName(o.field.kind, ops[o.key]!));
+  return v.ci.operands
+    .filter((o) => o.field.kind !== 'imm' && o.field.kind !== 'simm')
+    .map((o) => regName(o.field.kind, ops[o.key]!));
 }
 
 /** Results that are nondeterministic by nature (not an ISA deviation): compared fields masked. */
@@ -255,15 +301,18 @@ const IGNORES: Record<string, (ops: Readonly<Ops>) => Ignore[]> = {
   mftb: (o) => [{ field: `gpr${o.rt}`, why: 'time base value differs between runs' }],
 };
 
-function needsVec(def: Def): boolean {
-  if (VEC_CHAPTERS.has(def.chapter ?? '')) return true;
-  return compiled(def).operands.some((o) => ['fpr', 'vr', 'vsr'].includes(o.field.kind));
+/** FP/vector state a plan must see: VSRs for FPR/VR/VSR operands, FPSCR for FP results, VSCR for VMX. */
+function needsOf(def: Def): Features {
+  const regs =
+    VEC_CHAPTERS.has(def.chapter ?? '') ||
+    compiled(def).operands.some((o) => ['fpr', 'vr', 'vsr'].includes(o.field.kind));
+  return { vsr: regs, fpscr: def.chapter === 'fp' || hasFpResult(def), vscr: def.chapter === 'vmx' };
 }
 
 /** FP arithmetic (the rounding mode matters): the FP chapter and VSX ops other than loads, stores, moves and logicals. */
 function hasFpResult(def: Def): boolean {
   if (def.chapter === 'fp') return !MEM[def.m];
-  if (def.chapter === 'vsx') return /^x[sv]/.test(def.m);
+  if (def.chapter === 'vsx') return /^x[sv]/.test(def.m) && !/^x[sv](n?abs|neg|cpsgn)/.test(def.m);
   return false;
 }
 
@@ -296,7 +345,8 @@ function placeEa(v: Variant, ops: Ops, input: CaseInput, ea: number, bRandom: bi
   if (keys.has('rb')) {
     const rb = ops.rb!;
     if (ra === 0) input.gpr[rb] = BigInt(ea);
-    else if (ra === rb) input.gpr[ra] = BigInt(Math.floor(ea / 2)); // EA rounded down to even
+    else if (ra === rb)
+      input.gpr[ra] = BigInt(Math.floor(ea / 2)); // EA rounded down to even
     else {
       const b = bRandom;
       input.gpr[rb] = b;
@@ -331,7 +381,7 @@ function memPlan(def: Def, v: Variant, info: MemInfo, offFn?: (rng: Rng) => numb
     variant: v,
     mode: 'batch',
     count: CASES_PER_FORM + EDGE_CASES,
-    vec: needsVec(def),
+    needs: needsOf(def),
     make: (rng, k) => {
       const edge = k < EDGE_CASES;
       const ops = randomOps(rng, v, edge);
@@ -356,7 +406,15 @@ function memPlan(def: Def, v: Variant, info: MemInfo, offFn?: (rng: Rng) => numb
         let ea = ctx.winAddr + off;
         if (isX && ops.ra !== 0 && ops.ra === ops.rb) ea -= ea % 2;
         placeEa(v, ops, input, ea, bRandom);
-        return { words: [encodeVariant(v, ops)], text: [formatInsn(v, ops)], input, baseReg: base, reads: readsOf(v, ops) };
+        const ignore = fpUndefinedParts(def, ops);
+        return {
+          words: [encodeVariant(v, ops)],
+          text: [formatInsn(v, ops)],
+          input,
+          baseReg: base,
+          ignore,
+          reads: readsOf(v, ops),
+        };
       };
     },
   };
@@ -375,7 +433,7 @@ function stcxPlan(def: Def, v: Variant, info: MemInfo): Plan {
     variant: v,
     mode: 'batch',
     count: CASES_PER_FORM,
-    vec: false,
+    needs: NO_FEATURES,
     make: (rng) => {
       const scenario = rng.pick(['match', 'match', 'other', 'cleared'] as const);
       const input = randomInput(rng);
@@ -439,7 +497,7 @@ function branchPlan(def: Def, v: Variant): Plan {
     variant: v,
     mode: 'batch',
     count: CASES_PER_FORM,
-    vec: false,
+    needs: NO_FEATURES,
     make: (rng) => {
       const input = randomInput(rng);
       let bo = rng.chance(0.6) ? rng.pick(BO_COMMON) : rng.int(32);
@@ -503,16 +561,29 @@ function sprPlan(def: Def, v: Variant, sprs: readonly number[], mode: 'batch' | 
     variant: v,
     mode,
     count: mode === 'batch' ? CASES_PER_FORM : sprs.length,
-    vec: false,
+    needs: NO_FEATURES,
     make: (rng, k) => {
       const input = randomInput(rng);
       const spr = mode === 'batch' ? rng.pick(sprs) : sprs[k % sprs.length]!;
-      const ops: Ops = def.m === 'mftb' ? { rt: rng.int(32), tbr: spr } : def.m === 'mfspr' ? { rt: rng.int(32), spr } : { rs: rng.int(32), spr };
+      const ops: Ops =
+        def.m === 'mftb'
+          ? { rt: rng.int(32), tbr: spr }
+          : def.m === 'mfspr'
+            ? { rt: rng.int(32), spr }
+            : { rs: rng.int(32), spr };
       if (def.m === 'mtspr' && spr === 1) input.gpr[ops.rs!] = input.gpr[ops.rs!]! & XER_DEFINED;
       const ignore: Ignore[] = [];
-      if (def.m !== 'mtspr' && (spr === 268 || spr === 269)) ignore.push({ field: `gpr${ops.rt}`, why: 'time base value differs between runs' });
+      if (def.m !== 'mtspr' && (spr === 268 || spr === 269))
+        ignore.push({ field: `gpr${ops.rt}`, why: 'time base value differs between runs' });
       const base = pickBase(rng, gprsOf(v, ops));
-      return () => ({ words: [encodeVariant(v, ops)], text: [formatInsn(v, ops)], input, baseReg: base, ignore, reads: readsOf(v, ops) });
+      return () => ({
+        words: [encodeVariant(v, ops)],
+        text: [formatInsn(v, ops)],
+        input,
+        baseReg: base,
+        ignore,
+        reads: readsOf(v, ops),
+      });
     },
   };
 }
@@ -527,7 +598,7 @@ function trapPlan(def: Def, v: Variant): Plan {
     variant: v,
     mode: 'single',
     count: SINGLE_CASES * 2,
-    vec: false,
+    needs: NO_FEATURES,
     make: (rng, k) => {
       const ops = randomOps(rng, v, k < 2);
       const input = randomInput(rng);
@@ -536,7 +607,13 @@ function trapPlan(def: Def, v: Variant): Plan {
         else input.gpr[ops.ra!] = u64(BigInt(ops.si!));
       }
       const base = pickBase(rng, gprsOf(v, ops));
-      return () => ({ words: [encodeVariant(v, ops)], text: [formatInsn(v, ops)], input, baseReg: base, reads: readsOf(v, ops) });
+      return () => ({
+        words: [encodeVariant(v, ops)],
+        text: [formatInsn(v, ops)],
+        input,
+        baseReg: base,
+        reads: readsOf(v, ops),
+      });
     },
   };
 }
@@ -549,7 +626,7 @@ function multiPlan(def: Def, v: Variant, info: MemInfo): Plan {
     variant: v,
     mode: 'single',
     count: SINGLE_CASES,
-    vec: false,
+    needs: NO_FEATURES,
     make: (rng) => {
       const ops = randomOps(rng, v, false);
       const dk = dataKey(v);
@@ -567,7 +644,13 @@ function multiPlan(def: Def, v: Variant, info: MemInfo): Plan {
       const bRandom = randomIndex(rng);
       return (ctx) => {
         placeEa(v, ops, input, ctx.winAddr + off, bRandom);
-        return { words: [encodeVariant(v, ops)], text: [formatInsn(v, ops)], input, baseReg: base, reads: readsOf(v, ops) };
+        return {
+          words: [encodeVariant(v, ops)],
+          text: [formatInsn(v, ops)],
+          input,
+          baseReg: base,
+          reads: readsOf(v, ops),
+        };
       };
     },
   };
@@ -587,12 +670,37 @@ function absBcPlan(def: Def, v: Variant): Plan {
     variant: v,
     mode: 'single',
     count: SINGLE_CASES,
-    vec: false,
+    needs: NO_FEATURES,
     make: (rng) => {
       const input = randomInput(rng);
       const ops: Ops = { bo: rng.pick(BO_COMMON), bi: rng.int(32), bd: rng.int(0x2000) * 4 };
       const base = pickBase(rng, new Set());
-      return () => ({ words: [encodeVariant(v, ops)], text: [formatInsn(v, ops)], input, baseReg: base, reads: ['cr', 'ctr'] });
+      return () => ({
+        words: [encodeVariant(v, ops)],
+        text: [formatInsn(v, ops)],
+        input,
+        baseReg: base,
+        reads: ['cr', 'ctr'],
+      });
+    },
+  };
+}
+
+/** dcbf with L=3 (dcbflp, Book II §4.3.2), one case per program. */
+function dcbflpPlan(def: Def, v: Variant): Plan {
+  const inner = memPlan(def, v, { size: 1, store: false });
+  return {
+    ...inner,
+    name: `${v.name}@L3`,
+    mode: 'single',
+    count: 2,
+    make: (rng, k) => {
+      const mk = inner.make(rng, k);
+      return (ctx) => {
+        const c = mk(ctx);
+        const word = (c.words[0]! & ~(3 << 21)) | (3 << 21);
+        return { ...c, words: [word >>> 0], text: [c.text[0]!.replace(/,\d+$/, ',3')] };
+      };
     },
   };
 }
@@ -626,7 +734,8 @@ export function plansFor(def: Def): Plan[] | Exclusion {
   const info = MEM[def.m];
   for (const v of variants) {
     if (['tw', 'td', 'twi', 'tdi'].includes(def.m)) out.push(trapPlan(def, v));
-    else if (def.m === 'b' || def.m === 'bclr' || def.m === 'bcctr' || (def.m === 'bc' && !/a$/.test(v.name))) out.push(branchPlan(def, v));
+    else if (def.m === 'b' || def.m === 'bclr' || def.m === 'bcctr' || (def.m === 'bc' && !/a$/.test(v.name)))
+      out.push(branchPlan(def, v));
     else if (def.m === 'bc') out.push(absBcPlan(def, v));
     else if (def.m === 'bctar') out.push({ ...branchPlan(def, v), mode: 'single', count: SINGLE_CASES });
     else if (def.m === 'mfspr' || def.m === 'mtspr') {
@@ -640,7 +749,11 @@ export function plansFor(def: Def): Plan[] | Exclusion {
       out.push(memPlan(def, v, info));
       if (info.align && info.align > 1) out.push(misalignedPlan(def, v, info));
     } else if (['dcbz', 'dcbf', 'dcbst', 'icbi', 'dcbt', 'dcbtst', 'icbt'].includes(def.m)) {
-      out.push(memPlan(def, v, { size: def.m === 'dcbz' ? 128 : 1, store: def.m === 'dcbz', alignsDown: 128 }));
+      const block = memPlan(def, v, { size: def.m === 'dcbz' ? 128 : 1, store: def.m === 'dcbz', alignsDown: 128 });
+      // QEMU 7.2 raises illegal instruction for icbt and dcbf L=3 (valid on POWER8): one program per case.
+      if (def.m === 'icbt') out.push({ ...block, mode: 'single', count: 2 });
+      else out.push(block);
+      if (def.m === 'dcbf') out.push(dcbflpPlan(def, v));
     } else {
       const unknown = compiled(def).operands.find((o) => o.field.kind === 'rel' || o.field.kind === 'spr');
       if (unknown) return { def, why: `no generator for a '${unknown.field.kind}' operand` };

@@ -10,8 +10,9 @@
  * One GPR per case (the "base register", never an operand of the body) holds
  * the record address across the body; its input value is that address.
  */
-import { enc, hasInsn } from '../support/encode.js';
+
 import { PF_R, PF_W, PF_X, writeElf64 } from '../support/elf-writer.js';
+import { enc, hasInsn } from '../support/encode.js';
 
 /** Code below 32 MiB, so `ba`/`bla` can reach it with a 26-bit absolute target. */
 export const TEXT_VA = 0x0100_0000;
@@ -22,6 +23,25 @@ export const WIN_SIZE = 256;
 /** Offsets inside an input or output record. */
 export const R = { GPR: 0, CR: 256, XER: 264, LR: 272, CTR: 280, FPSCR: 288, VSCR: 304, VSR: 320 } as const;
 
+/** Optional parts of the architected state the harness loads and dumps (each needs its chapter's instructions). */
+export interface Features {
+  /** The 64 VSRs (FPRs and VRs included): lxvd2x / stxvd2x. */
+  readonly vsr: boolean;
+  /** FPSCR: mtfsf / mffs (through VSR 0). */
+  readonly fpscr: boolean;
+  /** VSCR: mtvscr / mfvscr (through VSR 32). */
+  readonly vscr: boolean;
+}
+
+export const NO_FEATURES: Features = { vsr: false, fpscr: false, vscr: false };
+
+/** Instructions each feature needs in the harness. */
+export const FEATURE_INSNS: Record<keyof Features, readonly string[]> = {
+  vsr: ['lxvd2x', 'stxvd2x'],
+  fpscr: ['lxvd2x', 'stxvd2x', 'mtfsf', 'mffs'],
+  vscr: ['lxvd2x', 'stxvd2x', 'mtvscr', 'mfvscr'],
+};
+
 /** Record layout of one case: [window][input record][output record], 128-byte aligned. */
 export class Layout {
   /** Bytes of one input/output record. */
@@ -30,9 +50,9 @@ export class Layout {
   readonly OUT: number;
   readonly stride: number;
 
-  /** `vec`: also load/store FPSCR, VSCR and the 64 VSRs (needs the FP, VMX and VSX chapters). */
-  constructor(readonly vec: boolean) {
-    this.rec = vec ? R.VSR + 64 * 16 : R.VSCR;
+  constructor(readonly features: Features) {
+    const any = features.vsr || features.fpscr || features.vscr;
+    this.rec = any ? R.VSR + 64 * 16 : R.FPSCR;
     this.OUT = this.IN + this.rec;
     this.stride = Math.ceil((this.OUT + this.rec) / 128) * 128;
   }
@@ -98,7 +118,7 @@ export interface Program {
 /** Prologue words before the body (fixed, so the body address is known up front). */
 const PROLOGUE_WORDS = 38;
 
-const hi16 = (a: number) => (a >>> 16) << 16 >> 16;
+const hi16 = (a: number) => ((a >>> 16) << 16) >> 16;
 const lo16 = (a: number) => a & 0xffff;
 
 /** Load a 32-bit positive address into rt (lis/ori). */
@@ -107,28 +127,29 @@ function la(rt: number, addr: number): number[] {
   return [enc('addis', { rt, ra: 0, si: hi16(addr) }), enc('ori', { ra: rt, rs: rt, ui: lo16(addr) })];
 }
 
-/** Instructions the state load/save needs for FP/vector state. */
-export const VEC_HARNESS_INSNS = ['lfd', 'stfd', 'mtfsf', 'mffs', 'lvx', 'stvx', 'mtvscr', 'mfvscr', 'lxvd2x', 'stxvd2x'];
-
-/** True when the table has every instruction the vector-state harness needs. */
-export function vecHarnessAvailable(hasExec: (m: string) => boolean): boolean {
-  return VEC_HARNESS_INSNS.every((m) => hasInsn(m) && hasExec(m));
+/** The features whose harness instructions the table has and can execute. */
+export function availableFeatures(hasExec: (m: string) => boolean): Features {
+  const ok = (k: keyof Features) => FEATURE_INSNS[k].every((m) => hasInsn(m) && hasExec(m));
+  return { vsr: ok('vsr'), fpscr: ok('fpscr'), vscr: ok('vscr') };
 }
 
+/*
+ * State goes through VSRs with lxvd2x/stxvd2x only (they take any alignment):
+ * FPSCR via FPR 0 (mtfsf takes bits 32:63 of doubleword 0), VSCR via VR 0
+ * (mtvscr takes word element 3, the low word of doubleword 1), so the slots
+ * hold FPSCR in bytes 0-3 and VSCR in bytes 8-11.
+ */
 function commonLoad(L: Layout): number[] {
   const w: number[] = [];
   const IN = L.IN;
-  if (L.vec) {
-    w.push(enc('lfd', { frt: 0, ra: 3, d: IN + R.FPSCR }));
-    w.push(enc('mtfsf', { flm: 0xff, frb: 0, l: 0, w: 0 }));
-    w.push(enc('addi', { rt: 4, ra: 0, si: IN + R.VSCR }));
-    w.push(enc('lvx', { vrt: 0, ra: 3, rb: 4 }));
-    w.push(enc('mtvscr', { vrb: 0 }));
-    for (let i = 0; i < 64; i++) {
-      w.push(enc('addi', { rt: 4, ra: 0, si: IN + R.VSR + 16 * i }));
-      w.push(enc('lxvd2x', { xt: i, ra: 3, rb: 4 }));
-    }
-  }
+  const F = L.features;
+  const viaVsr = (off: number, xt: number) => [
+    enc('addi', { rt: 4, ra: 0, si: IN + off }),
+    enc('lxvd2x', { xt, ra: 3, rb: 4 }),
+  ];
+  if (F.fpscr) w.push(...viaVsr(R.FPSCR, 0), enc('mtfsf', { flm: 0xff, frb: 0, l: 0, w: 0 }));
+  if (F.vscr) w.push(...viaVsr(R.VSCR, 32), enc('mtvscr', { vrb: 0 }));
+  if (F.vsr) for (let i = 0; i < 64; i++) w.push(...viaVsr(R.VSR + 16 * i, i));
   w.push(enc('ld', { rt: 4, ra: 3, ds: IN + R.CTR }));
   w.push(enc('mtspr', { spr: 9, rs: 4 }));
   w.push(enc('ld', { rt: 4, ra: 3, ds: IN + R.XER }));
@@ -142,43 +163,39 @@ function commonLoad(L: Layout): number[] {
 function commonSave(L: Layout): number[] {
   const w: number[] = [];
   const OUT = L.OUT;
+  const F = L.features;
+  const viaVsr = (off: number, xs: number) => [
+    enc('addi', { rt: 4, ra: 0, si: OUT + off }),
+    enc('stxvd2x', { xs, ra: 3, rb: 4 }),
+  ];
   w.push(enc('mfcr', { rt: 4 }));
   w.push(enc('stw', { rs: 4, ra: 3, d: OUT + R.CR }));
   w.push(enc('mfspr', { rt: 4, spr: 1 }));
   w.push(enc('std', { rs: 4, ra: 3, ds: OUT + R.XER }));
   w.push(enc('mfspr', { rt: 4, spr: 9 }));
   w.push(enc('std', { rs: 4, ra: 3, ds: OUT + R.CTR }));
-  if (L.vec) {
-    for (let i = 0; i < 64; i++) {
-      w.push(enc('addi', { rt: 4, ra: 0, si: OUT + R.VSR + 16 * i }));
-      w.push(enc('stxvd2x', { xs: i, ra: 3, rb: 4 }));
-    }
-    w.push(enc('mffs', { frt: 0 }));
-    w.push(enc('stfd', { frs: 0, ra: 3, d: OUT + R.FPSCR }));
-    w.push(enc('mfvscr', { vrt: 0 }));
-    w.push(enc('addi', { rt: 4, ra: 0, si: OUT + R.VSCR }));
-    w.push(enc('stvx', { vrs: 0, ra: 3, rb: 4 }));
-  }
+  if (F.vsr) for (let i = 0; i < 64; i++) w.push(...viaVsr(R.VSR + 16 * i, i));
+  if (F.fpscr) w.push(enc('mffs', { frt: 0 }), ...viaVsr(R.FPSCR, 0));
+  if (F.vscr) w.push(enc('mfvscr', { vrt: 0 }), ...viaVsr(R.VSCR, 32));
   w.push(enc('bclr', { bo: 20, bi: 0, bh: 0 }));
   return w;
 }
 
 function writeInput(dv: DataView, at: number, inp: CaseInput, L: Layout, baseAddr: number, baseReg: number): void {
-  for (let i = 0; i < 32; i++) dv.setBigUint64(at + R.GPR + 8 * i, BigInt.asUintN(64, i === baseReg ? BigInt(baseAddr) : inp.gpr[i]!), true);
+  for (let i = 0; i < 32; i++)
+    dv.setBigUint64(at + R.GPR + 8 * i, BigInt.asUintN(64, i === baseReg ? BigInt(baseAddr) : inp.gpr[i]!), true);
   dv.setUint32(at + R.CR, inp.cr >>> 0, true);
   dv.setBigUint64(at + R.XER, BigInt(inp.xer >>> 0), true);
   dv.setBigUint64(at + R.LR, BigInt.asUintN(64, inp.lr), true);
   dv.setBigUint64(at + R.CTR, BigInt.asUintN(64, inp.ctr), true);
-  if (L.vec) {
-    dv.setUint32(at + R.FPSCR, inp.fpscr >>> 0, true);
-    dv.setUint32(at + R.VSCR, inp.vscr >>> 0, true);
-    new Uint8Array(dv.buffer, dv.byteOffset + at + R.VSR, 64 * 16).set(inp.vsr);
-  }
+  if (L.features.fpscr) dv.setUint32(at + R.FPSCR, inp.fpscr >>> 0, true);
+  if (L.features.vscr) dv.setUint32(at + R.VSCR + 8, inp.vscr >>> 0, true);
+  if (L.features.vsr) new Uint8Array(dv.buffer, dv.byteOffset + at + R.VSR, 64 * 16).set(inp.vsr);
 }
 
 /** Build the ELF for a batch of cases. */
-export function buildProgram(makers: readonly CaseMaker[], vec: boolean): Program {
-  const L = new Layout(vec);
+export function buildProgram(makers: readonly CaseMaker[], features: Features): Program {
+  const L = new Layout(features);
   const text: number[] = [];
   const load = commonLoad(L);
   const save = commonSave(L);
@@ -238,7 +255,7 @@ export function buildProgram(makers: readonly CaseMaker[], vec: boolean): Progra
   text[ble] = enc('bc', { bo: 4, bi: 1, bd: fail - (TEXT_VA + 4 * ble) });
   const code = new Uint8Array(text.length * 4);
   const cdv = new DataView(code.buffer);
-  text.forEach((w, i) => cdv.setUint32(4 * i, w >>> 0, true));
+  for (const [i, w] of text.entries()) cdv.setUint32(4 * i, w >>> 0, true);
   if (TEXT_VA + code.length > DATA_VA) throw new Error('text segment overlaps data: too many cases in one program');
   const elf = writeElf64({
     entry,

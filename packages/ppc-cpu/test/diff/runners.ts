@@ -35,7 +35,14 @@ function tmpDir(): string {
   return workDir;
 }
 
-const SIGNALS: Record<number, string> = { 4: 'SIGILL', 5: 'SIGTRAP', 7: 'SIGBUS', 8: 'SIGFPE', 11: 'SIGSEGV', 6: 'SIGABRT' };
+const SIGNALS: Record<number, string> = {
+  4: 'SIGILL',
+  5: 'SIGTRAP',
+  7: 'SIGBUS',
+  8: 'SIGFPE',
+  11: 'SIGSEGV',
+  6: 'SIGABRT',
+};
 
 /**
  * Run an ELF under QEMU. Core dumps are disabled (QEMU would write a guest
@@ -63,7 +70,8 @@ export function runQemu(elf: Uint8Array, timeoutMs = 60_000): Promise<RunResult>
       const stdout = new Uint8Array(Buffer.concat(out));
       const detail = Buffer.concat(err).toString('utf8').trim();
       if (signal) resolve({ stdout, signal, detail: signal === 'SIGKILL' ? `timeout ${detail}` : detail });
-      else if (code !== null && code > 128 && SIGNALS[code - 128]) resolve({ stdout, signal: SIGNALS[code - 128], detail });
+      else if (code !== null && code > 128 && SIGNALS[code - 128])
+        resolve({ stdout, signal: SIGNALS[code - 128], detail });
       else resolve({ stdout, exit: code ?? -1, detail });
     });
   });
@@ -83,6 +91,7 @@ export function stopSignal(stop: StopReason): string | undefined {
     case 'breakpoint':
       return 'SIGTRAP';
     case 'illegal':
+    case 'privileged':
       return 'SIGILL';
     case 'alignment':
       return 'SIGBUS';
@@ -115,9 +124,8 @@ export function runCpu(elf: Uint8Array, budget = 50_000_000): RunResult {
   }
   const ram = new ArrayBuffer(ramSize);
   const u8 = new Uint8Array(ram);
-  img.segments.forEach((seg, i) => u8.set(seg.data, maps[i]!.ramOff));
+  for (const [i, seg] of img.segments.entries()) u8.set(seg.data, maps[i]!.ramOff);
   const find = (addr: number) => maps.find((m) => addr >= m.start && addr < m.end);
-  const out: number[] = [];
   const chunks: Uint8Array[] = [];
   const cpu = new Cpu({
     ram,
@@ -143,9 +151,13 @@ export function runCpu(elf: Uint8Array, budget = 50_000_000): RunResult {
           const buf = Number(c.getGpr(4));
           const len = Number(c.getGpr(5));
           const m = find(buf);
-          if (!m || buf + len > m.end || c.getGpr(3) !== 1n) return setResult(14n, true);
+          if (!m || buf + len > m.end || c.getGpr(3) !== 1n) {
+            setResult(14n, true);
+            return;
+          }
           chunks.push(u8.slice(m.ramOff + (buf - m.start), m.ramOff + (buf - m.start) + len));
-          return setResult(BigInt(len), false);
+          setResult(BigInt(len), false);
+          return;
         }
         if (nr === 1 || nr === 234) {
           c.requestStop({ kind: 'exit', code: Number(c.getGpr(3) & 0xffn) });
@@ -157,7 +169,6 @@ export function runCpu(elf: Uint8Array, budget = 50_000_000): RunResult {
   });
   cpu.set64(PC, BigInt(img.entry));
   const stop = cpu.run(budget);
-  void out;
   const stdout = concat(chunks);
   if (stop.kind === 'exit') return { stdout, exit: stop.code, detail: describeStop(stop) };
   const signal = stopSignal(stop);

@@ -1,0 +1,3 @@
+import { diffSuite } from './suite.js';
+
+diffSuite('branch', (def) => def.chapter === 'branch');

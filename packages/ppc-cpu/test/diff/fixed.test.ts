@@ -1,0 +1,3 @@
+import { diffSuite } from './suite.js';
+
+diffSuite('fixed', (def) => def.chapter === 'fixed');

@@ -1,0 +1,3 @@
+import { diffSuite } from './suite.js';
+
+diffSuite('fp', (def) => def.chapter === 'fp');

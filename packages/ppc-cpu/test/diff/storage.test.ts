@@ -1,0 +1,3 @@
+import { diffSuite } from './suite.js';
+
+diffSuite('storage', (def) => def.chapter === 'storage');

@@ -1,0 +1,3 @@
+import { diffSuite } from './suite.js';
+
+diffSuite('vmx', (def) => def.chapter === 'vmx');

@@ -1,0 +1,3 @@
+import { diffSuite } from './suite.js';
+
+diffSuite('vsx', (def) => def.chapter === 'vsx');
