@@ -534,8 +534,9 @@ export const FIXED_ARITH: Def[] = [
   { m: 'moduw', form: 'X', op: 31, xo: 267, ops: 'RT,RA,RB', exec: modw(false), models: P9, chapter: 'fixed' },
   { m: 'modsd', form: 'X', op: 31, xo: 777, ops: 'RT,RA,RB', exec: modd(true), models: P9, chapter: 'fixed' },
   { m: 'modud', form: 'X', op: 31, xo: 265, ops: 'RT,RA,RB', exec: modd(false), models: P9, chapter: 'fixed' },
-  { m: 'cmpi', form: 'D', op: 11, ops: 'BF,L10,RA,SI', fix: [[9, 1, 0]], exec: cmp(true, true), chapter: 'fixed' },
-  { m: 'cmpli', form: 'D', op: 10, ops: 'BF,L10,RA,UI', fix: [[9, 1, 0]], exec: cmp(false, true), chapter: 'fixed' },
+  // Bit 9 of cmpi/cmpli is reserved, i.e. ignored (Book I §1.3.3); binutils accepts it set too.
+  { m: 'cmpi', form: 'D', op: 11, ops: 'BF,L10,RA,SI', exec: cmp(true, true), chapter: 'fixed' },
+  { m: 'cmpli', form: 'D', op: 10, ops: 'BF,L10,RA,UI', exec: cmp(false, true), chapter: 'fixed' },
   {
     m: 'cmp',
     form: 'X',
