@@ -27,7 +27,7 @@ import { SystemMmu } from '../src/system-mmu.js';
 const RAM = 4 << 20;
 const VSID = 0x5a5n;
 const SEG_EA = 0x30000000; // ESID 3
-const PAGES = 6;
+const PAGES = 3;
 
 type Op =
   | { kind: 'enter'; page: number; frame: number; pp: number }
@@ -66,7 +66,7 @@ function call(entry: HcallEntry, args: bigint[]): { rc: number; out: bigint[] } 
 describe('soft TLB coherence with the HPT', () => {
   it('every load/store agrees with a fresh HPT walk', () => {
     fc.assert(
-      fc.property(fc.array(opArb, { minLength: 1, maxLength: 60 }), (ops) => {
+      fc.property(fc.array(opArb, { minLength: 10, maxLength: 60, size: 'max' }), (ops) => {
         const ram = new SharedArrayBuffer(RAM);
         const hpt = HashPageTable.create(18);
         const slb = new Slb();
@@ -142,7 +142,7 @@ describe('soft TLB coherence with the HPT', () => {
           }
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 });
