@@ -128,6 +128,12 @@ const MIN_NORMAL_S = 1.1754943508222875e-38; // 2^-126
 const MAX_SINGLE = 3.4028234663852886e38; // (2 - 2^-23) * 2^127
 /** |a*b| at or above this keeps every Dekker partial product exact (lsb(a) + lsb(b) >= -1074). */
 const PROD_MIN = 2 ** -968;
+/**
+ * |a*b| below this keeps the split's high-part product finite (the high parts
+ * can exceed the operands by 2^-26 relative, so a product near the top of the
+ * range would overflow inside TwoProduct).
+ */
+const PROD_MAX = 2 ** 1020;
 /** Operands below this magnitude can be split without overflow (Veltkamp, factor 2^27 + 1). */
 const SPLIT_MAX = 2 ** 995;
 const SPLITTER = 134217729;
@@ -223,7 +229,10 @@ export function fpSuppressed(fpscr: number, flags: number): boolean {
 export function fpscrArith(fpscr: number, flags: number, hi: number, lo: number, single: boolean): number {
   let n = fpscrRaise(fpscr, flags);
   if (fpSuppressed(fpscr, flags)) return n & ~(FPSCR_FR | FPSCR_FI);
-  n = (n & ~(FPSCR_FR | FPSCR_FI | FPSCR_FPRF)) | (flags & (FPSCR_FR | FPSCR_FI)) | fprfOf(hi, lo, single);
+  // An enabled overflow/underflow result is exponent-adjusted: always a normal number (§4.4.4, §4.4.5, §A.1).
+  const adjusted =
+    ((flags & FPSCR_OX) !== 0 && (fpscr & FPSCR_OE) !== 0) || ((flags & FPSCR_UX) !== 0 && (fpscr & FPSCR_UE) !== 0);
+  n = (n & ~(FPSCR_FR | FPSCR_FI | FPSCR_FPRF)) | (flags & (FPSCR_FR | FPSCR_FI)) | fprfOf(hi, lo, single && !adjusted);
   return n;
 }
 
@@ -554,7 +563,7 @@ export function fpMul(fpscr: number, ahi: number, alo: number, chi: number, clo:
   }
   const p = x * y;
   const ap = p < 0 ? -p : p;
-  if (ap >= PROD_MIN && (x < 0 ? -x : x) < SPLIT_MAX && (y < 0 ? -y : y) < SPLIT_MAX) {
+  if (ap >= PROD_MIN && ap < PROD_MAX && (x < 0 ? -x : x) < SPLIT_MAX && (y < 0 ? -y : y) < SPLIT_MAX) {
     const err = twoProdErr(x, y, p);
     const f = finish(p, err > 0 ? 1 : err < 0 ? -1 : 0, single, fpscr);
     if (f >= 0) return f;
@@ -592,7 +601,7 @@ export function fpDiv(fpscr: number, ahi: number, alo: number, bhi: number, blo:
   const q = x / y;
   const ax = x < 0 ? -x : x;
   const aq = q < 0 ? -q : q;
-  if (ax >= PROD_MIN && aq < SPLIT_MAX && (y < 0 ? -y : y) < SPLIT_MAX) {
+  if (ax >= PROD_MIN && ax < PROD_MAX && aq < SPLIT_MAX && (y < 0 ? -y : y) < SPLIT_MAX) {
     // Remainder x - q*y is exact (Sterbenz + exact product): its sign (times y's) is that of exact - q.
     const ph = q * y;
     const pl = twoProdErr(q, y, ph);
@@ -639,7 +648,7 @@ export function fpSqrt(fpscr: number, bhi: number, blo: number, single: boolean)
     return 0;
   }
   const x = bitsToNum(bhi, blo);
-  if (x >= PROD_MIN) {
+  if (x >= PROD_MIN && x < PROD_MAX) {
     const s = Math.sqrt(x);
     const ph = s * s;
     const pl = twoProdErr(s, s, ph);
@@ -704,11 +713,14 @@ function mulAdd(
     const bN = isNaNBits(bhi, blo);
     const cN = isNaNBits(chi, clo);
     if (aN || bN || cN) {
-      const sn = isSNaNBits(ahi, alo) || isSNaNBits(bhi, blo) || isSNaNBits(chi, clo) ? FPSCR_VXSNAN : 0;
+      let fl = isSNaNBits(ahi, alo) || isSNaNBits(bhi, blo) || isSNaNBits(chi, clo) ? FPSCR_VXSNAN : 0;
       if (aN) propagate(ahi, alo, single);
-      else if (bN) propagate(bhi, blo, single);
-      else propagate(chi, clo, single);
-      return sn;
+      else if (bN) {
+        propagate(bhi, blo, single);
+        // ∞ × 0 is still an invalid operation when the addend is a NaN (the NaN is the result).
+        if ((isInfBits(ahi, alo) && isZeroBits(chi, clo)) || (isInfBits(chi, clo) && isZeroBits(ahi, alo))) fl |= FPSCR_VXIMZ;
+      } else propagate(chi, clo, single);
+      return fl;
     }
     if (negB) bhi ^= 0x80000000;
     const pInf = ae === 0x7ff || ce === 0x7ff;
@@ -731,7 +743,7 @@ function mulAdd(
   const z = bitsToNum(bhi, blo);
   const ph = x * y;
   const aph = ph < 0 ? -ph : ph;
-  if (aph >= PROD_MIN) {
+  if (aph >= PROD_MIN && aph < PROD_MAX) {
     // x*y + z = ph + pl + z = rh + rl + vl exactly (the TwoSums are exact; NaN/∞ from a range
     // problem fails the checks below and takes the exact path).
     const pl = twoProdErr(x, y, ph);
@@ -889,7 +901,8 @@ function roundInt(x: number, rn: number): number {
 export function fpToInt(fpscr: number, bhi: number, blo: number, kind: number, truncate: boolean): number {
   let neg = true;
   let flags = FPSCR_VXCVI;
-  if (isNaNBits(bhi, blo)) {
+  const nan = isNaNBits(bhi, blo);
+  if (nan) {
     if (isSNaNBits(bhi, blo)) flags |= FPSCR_VXSNAN;
   } else {
     const x = bitsToNum(bhi, blo);
@@ -904,7 +917,8 @@ export function fpToInt(fpscr: number, bhi: number, blo: number, kind: number, t
       return flags;
     }
   }
-  if (neg) setBits(CVT_NEG_HI[kind]!, CVT_NEG_LO[kind]!);
+  // A NaN converted to a 32-bit integer leaves the (undefined) high word 0, as QEMU does.
+  if (neg) setBits(kind === CVT_S32 && nan ? 0 : CVT_NEG_HI[kind]!, CVT_NEG_LO[kind]!);
   else setBits(CVT_SAT_HI[kind]!, CVT_SAT_LO[kind]!);
   return flags;
 }
