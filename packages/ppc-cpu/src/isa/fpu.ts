@@ -718,7 +718,8 @@ function mulAdd(
       else if (bN) {
         propagate(bhi, blo, single);
         // ∞ × 0 is still an invalid operation when the addend is a NaN (the NaN is the result).
-        if ((isInfBits(ahi, alo) && isZeroBits(chi, clo)) || (isInfBits(chi, clo) && isZeroBits(ahi, alo))) fl |= FPSCR_VXIMZ;
+        if ((isInfBits(ahi, alo) && isZeroBits(chi, clo)) || (isInfBits(chi, clo) && isZeroBits(ahi, alo)))
+          fl |= FPSCR_VXIMZ;
       } else propagate(chi, clo, single);
       return fl;
     }
