@@ -89,8 +89,9 @@ export class Rig {
     return [(w[0]! << 32n) | w[1]!, (w[2]! << 32n) | w[3]!];
   }
 
+  /** FPSCR bits 32:63 as a signed int32 (so that it compares equal to ORs of the fpu.ts constants). */
   get fpscr(): number {
-    return this.cpu.s[FPSCR]! >>> 0;
+    return this.cpu.s[FPSCR]!;
   }
 
   set fpscr(v: number) {
