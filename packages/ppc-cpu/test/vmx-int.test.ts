@@ -78,6 +78,16 @@ const q = (v: bigint) => v & M(128);
 const popcount = (x: bigint) => x.toString(2).replace(/0/g, '').length;
 const clz = (x: bigint, bits: number) => (x === 0n ? bits : bits - x.toString(2).length);
 
+/** BigInt max/min (Math.max does not take BigInts). */
+function bmax(x: bigint, y: bigint): bigint {
+  if (x > y) return x;
+  return y;
+}
+function bmin(x: bigint, y: bigint): bigint {
+  if (x < y) return x;
+  return y;
+}
+
 const REF: Record<string, Ref> = {};
 for (const [bits, s] of [
   [8, 'b'],
@@ -87,10 +97,10 @@ for (const [bits, s] of [
 ] as const) {
   REF[`vaddu${s}m`] = lane(bits, false, (x, y) => x + y);
   REF[`vsubu${s}m`] = lane(bits, false, (x, y) => x - y);
-  REF[`vmaxu${s}`] = lane(bits, false, (x, y) => (x > y ? x : y));
-  REF[`vminu${s}`] = lane(bits, false, (x, y) => (x < y ? x : y));
-  REF[`vmaxs${s}`] = lane(bits, true, (x, y) => (x > y ? x : y));
-  REF[`vmins${s}`] = lane(bits, true, (x, y) => (x < y ? x : y));
+  REF[`vmaxu${s}`] = lane(bits, false, bmax);
+  REF[`vminu${s}`] = lane(bits, false, bmin);
+  REF[`vmaxs${s}`] = lane(bits, true, bmax);
+  REF[`vmins${s}`] = lane(bits, true, bmin);
   REF[`vcmpequ${s}`] = cmp(bits, false, (x, y) => x === y);
   REF[`vcmpgtu${s}`] = cmp(bits, false, (x, y) => x > y);
   REF[`vcmpgts${s}`] = cmp(bits, true, (x, y) => x > y);
