@@ -133,7 +133,7 @@ for (const [bits, s] of [
     REF[`vmulos${s}`] = mul(bits, true, true);
   }
 }
-Object.assign(REF, {
+const EXTRA: Record<string, Ref> = {
   vaddcuw: lane(32, false, (x, y) => (x + y) >> 32n),
   vsubcuw: lane(32, false, (x, y) => (x >= y ? 1n : 0n)),
   vmuluwm: lane(32, false, (x, y) => x * y),
@@ -154,7 +154,8 @@ Object.assign(REF, {
   vnand: (a, b) => ({ t: ~(a & b) & M(128) }),
   veqv: (a, b) => ({ t: ~(a ^ b) & M(128) }),
   vsel: (a, b, c) => ({ t: (a & ~c & M(128)) | (b & c) }),
-});
+};
+Object.assign(REF, EXTRA);
 
 /** Three-input halfword ops and multiply-sums (§6.9.1.4). */
 function hw3(fn: (x: bigint, y: bigint, z: bigint) => bigint, sat: boolean): Ref {
