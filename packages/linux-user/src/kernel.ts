@@ -251,7 +251,7 @@ export class Kernel {
       r = -hostErrno(e);
     }
     if (this.debug.has('strace')) {
-      const args = [3, 4, 5, 6, 7, 8].map((i) => `0x${this.u64(i).toString(16)}`).join(', ');
+      const args = [3, 4, 5, 6, 7, 8].map((i) => `0x${cpu.getGpr(i).toString(16)}`).join(', ');
       this.log(`${syscallName(nr)}(${args}) = ${r < 0 && r >= -4095 ? `-1 ${errnoName(-r)}` : `0x${r.toString(16)}`}`);
     }
     if (r < 0 && r >= -4095) {
@@ -1749,7 +1749,7 @@ export class Kernel {
     const oldEnd = Math.ceil(this.brkCur / PAGE_SIZE);
     const newEnd = Math.ceil(addr / PAGE_SIZE);
     if (newEnd > oldEnd) {
-      if (!this.memory.noneMapped(oldEnd, newEnd - oldEnd)) return this.brkCur;
+      if (!this.memory.canMap(newEnd - oldEnd) || !this.memory.noneMapped(oldEnd, newEnd - oldEnd)) return this.brkCur;
       this.memory.map(oldEnd, newEnd - oldEnd, PROT.READ | PROT.WRITE);
     } else if (newEnd < oldEnd) {
       this.memory.unmap(newEnd, oldEnd - newEnd);
@@ -1785,6 +1785,10 @@ export class Kernel {
       }
     }
     const n = this.pages(len);
+    if (!this.memory.canMap(n)) {
+      this.note(`mmap of ${len} bytes exceeds the mapped-page limit (${this.memory.maxPages} pages) → ENOMEM`);
+      return -E.ENOMEM;
+    }
     let vpn: number;
     const fixed = (flags & (MAP.FIXED | MAP.FIXED_NOREPLACE)) !== 0;
     if (fixed) {
@@ -1848,6 +1852,8 @@ export class Kernel {
     if (flags & MREMAP.FIXED) {
       if (newAddr % PAGE_SIZE !== 0) return -E.EINVAL;
       const to = newAddr / PAGE_SIZE;
+      if (to === 0 || (to + newN) * PAGE_SIZE > USER_LIMIT) return -E.EINVAL;
+      if (!this.memory.canMap(newN)) return -E.ENOMEM;
       if (to < vpn + oldN && vpn < to + newN) return -E.EINVAL;
       this.memory.unmap(to, newN);
       const keep = Math.min(oldN, newN);
@@ -1860,6 +1866,7 @@ export class Kernel {
       if (newN < oldN) this.memory.unmap(vpn + newN, oldN - newN);
       return old;
     }
+    if (!this.memory.canMap(newN - oldN)) return -E.ENOMEM;
     if (this.memory.noneMapped(vpn + oldN, newN - oldN)) {
       this.memory.map(vpn + oldN, newN - oldN, prot);
       return old;
@@ -2104,7 +2111,7 @@ export class Kernel {
 
   private getrandom(addr: number, len: number, flags: number): number {
     if (flags & ~7) return -E.EINVAL; // GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE
-    const n = Math.min(len, 33554431);
+    const n = Math.min(len, 1 << 20); // a short count is allowed; callers loop
     if (n === 0) return 0;
     if (!this.memory.check(addr, n, Access.Store)) return -E.EFAULT;
     const b = new Uint8Array(n);

@@ -55,6 +55,8 @@ export function loadElf(as: AddressSpace, elf: ElfFile): LoadedImage {
   const bias = elf.type === ET_DYN ? DYN_BASE - minVaddr : 0;
   if (elf.type !== ET_DYN && minVaddr < PAGE_SIZE) throw new ElfError('ET_EXEC segment below the first 64 KiB page');
 
+  const total = loads.reduce((t, p) => t + Math.ceil((p.memsz + (p.vaddr % PAGE_SIZE)) / PAGE_SIZE), 0);
+  if (!as.canMap(total)) throw new ElfError(`segments need ${total} pages, more than the address space allows`);
   // Pages shared by two segments get the union of their permissions.
   const pageProt = new Map<number, number>();
   for (const p of loads) {

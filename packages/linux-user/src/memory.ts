@@ -38,6 +38,11 @@ export interface AddressSpaceOptions {
   readonly ramBytes?: number;
   /** Supply an existing buffer instead. */
   readonly ram?: ArrayBuffer | SharedArrayBuffer;
+  /**
+   * Most virtual pages mapped at once (each costs a page-table entry even when
+   * never touched); default 16 x the RAM frames, between 64 Ki and 1 Mi pages.
+   */
+  readonly maxPages?: number;
 }
 
 export interface MappingInfo {
@@ -51,6 +56,8 @@ export class AddressSpace implements AddressTranslator {
   readonly u8: Uint8Array;
   readonly dv: DataView;
   readonly frameCount: number;
+  /** Limit on mapped virtual pages (mmap beyond it fails with ENOMEM). */
+  readonly maxPages: number;
   listener: MemoryListener | null = null;
 
   /** vpn → (frame + 1) * 8 + prot; frame + 1 = 0 means "not backed yet". */
@@ -70,11 +77,22 @@ export class AddressSpace implements AddressTranslator {
     this.u8 = new Uint8Array(this.ram);
     this.dv = new DataView(this.ram);
     this.frameCount = bytes / PAGE_SIZE;
+    this.maxPages = opts.maxPages ?? Math.min(1 << 20, Math.max(1 << 16, 16 * this.frameCount));
     this.freeFrames = new Int32Array(this.frameCount);
     // Hand out low frames first (pop from the top of the stack).
     for (let i = 0; i < this.frameCount; i++) this.freeFrames[i] = this.frameCount - 1 - i;
     this.freeTop = this.frameCount;
     this.dirty = new Uint8Array(this.frameCount);
+  }
+
+  /** Virtual pages currently mapped. */
+  get mappedPages(): number {
+    return this.pt.size;
+  }
+
+  /** Whether n more pages may be mapped. */
+  canMap(n: number): boolean {
+    return n >= 0 && this.pt.size + n <= this.maxPages;
   }
 
   /** Bytes of guest RAM currently backing pages. */
@@ -99,6 +117,9 @@ export class AddressSpace implements AddressTranslator {
 
   /** Map [vpn, vpn+n) with `prot`, replacing (and freeing) anything mapped there. Pages start zeroed. */
   map(vpn: number, n: number, prot: number): void {
+    if (vpn < 0 || vpn + n > MAX_VPN || !this.canMap(n - Math.min(n, this.countMapped(vpn, n)))) {
+      throw new RangeError(`map: ${n} pages at vpn 0x${vpn.toString(16)} exceed the address space limits`);
+    }
     let changed = false;
     for (let i = 0; i < n; i++) {
       const old = this.pt.get(vpn + i);
@@ -111,18 +132,30 @@ export class AddressSpace implements AddressTranslator {
     if (changed) this.listener?.translationsChanged();
   }
 
-  /** Remove [vpn, vpn+n) (holes are fine, like munmap). */
+  /** Remove [vpn, vpn+n) (holes are fine, like munmap). Cost is bounded by the pages actually mapped. */
   unmap(vpn: number, n: number): void {
     let changed = false;
-    for (let i = 0; i < n; i++) {
-      const old = this.pt.get(vpn + i);
-      if (old !== undefined) {
-        this.release(old);
-        this.pt.delete(vpn + i);
-        changed = true;
-      }
+    for (const v of this.mappedIn(vpn, n)) {
+      this.release(this.pt.get(v)!);
+      this.pt.delete(v);
+      changed = true;
     }
     if (changed) this.listener?.translationsChanged();
+  }
+
+  /** Mapped vpns within [vpn, vpn+n), visiting at most min(n, mapped pages) entries. */
+  private mappedIn(vpn: number, n: number): number[] {
+    const out: number[] = [];
+    if (n > this.pt.size) {
+      for (const k of this.pt.keys()) if (k >= vpn && k < vpn + n) out.push(k);
+    } else {
+      for (let i = 0; i < n; i++) if (this.pt.has(vpn + i)) out.push(vpn + i);
+    }
+    return out;
+  }
+
+  private countMapped(vpn: number, n: number): number {
+    return this.mappedIn(vpn, n).length;
   }
 
   /** Change permissions; false if some page in the range is unmapped (mprotect's ENOMEM). */
@@ -160,31 +193,31 @@ export class AddressSpace implements AddressTranslator {
   }
 
   allMapped(vpn: number, n: number): boolean {
+    if (n > this.pt.size) return false;
     for (let i = 0; i < n; i++) if (!this.pt.has(vpn + i)) return false;
     return true;
   }
 
   noneMapped(vpn: number, n: number): boolean {
     if (vpn < 0 || vpn + n > MAX_VPN) return false;
+    if (n > this.pt.size) {
+      for (const k of this.pt.keys()) if (k >= vpn && k < vpn + n) return false;
+      return true;
+    }
     for (let i = 0; i < n; i++) if (this.pt.has(vpn + i)) return false;
     return true;
   }
 
-  /** Highest-first search for n free pages in [lowVpn, highVpn); -1 if none. */
+  /** Highest-first search for n free pages in [lowVpn, highVpn); -1 if none. O(m log m) in mapped pages. */
   findFree(n: number, lowVpn: number, highVpn: number): number {
+    if (n <= 0) return -1;
+    const used = [...this.pt.keys()].filter((k) => k >= lowVpn && k < highVpn).sort((a, b) => b - a);
     let top = highVpn;
-    while (top - n >= lowVpn) {
-      let clash = -1;
-      for (let v = top - 1; v >= top - n; v--) {
-        if (this.pt.has(v)) {
-          clash = v;
-          break;
-        }
-      }
-      if (clash < 0) return top - n;
-      top = clash;
+    for (const k of used) {
+      if (top - (k + 1) >= n) return top - n;
+      top = k;
     }
-    return -1;
+    return top - lowVpn >= n ? top - n : -1;
   }
 
   /** Mappings as [start, end) byte ranges with equal permissions, sorted (for /proc/self/maps and tests). */
