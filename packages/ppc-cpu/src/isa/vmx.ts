@@ -68,6 +68,23 @@ const VC = (m: string, xo: number, models?: number): Def => ({
 });
 const X = (m: string, xo: number, ops: string): Def => ({ m, form: 'X', op: 31, xo, ops, exec: ex(m), chapter: 'vmx' });
 
+/**
+ * Data stream touch/stop (dst, dstt, dstst, dststt, dss, dssall; Book II §4.3.2): performance
+ * hints with no architected effect, so no-ops (Linux issues dssall on context switches). T/A is
+ * bit 6 and STRM bits 9:10; fields.ts has no STRM, so the same bits are named by WC.
+ */
+const hint: ExecFactory<Cpu> = () => () => 0;
+const DS = (m: string, xo: number, ops: string, fix: Fix): Def => ({
+  m,
+  form: 'X',
+  op: 31,
+  xo,
+  ops,
+  fix,
+  exec: hint,
+  chapter: 'vmx',
+});
+
 export const VMX: Def[] = [
   // Loads and stores (§6.7).
   X('lvebx', 7, 'VRT,RA0,RB'),
@@ -82,6 +99,31 @@ export const VMX: Def[] = [
   X('stvxl', 487, 'VRS,RA0,RB'),
   X('lvsl', 6, 'VRT,RA0,RB'),
   X('lvsr', 38, 'VRT,RA0,RB'),
+  DS('dst', 342, 'RA,RB,WC', [
+    [6, 1, 0],
+    [7, 2, 0],
+  ]),
+  DS('dstt', 342, 'RA,RB,WC', [
+    [6, 1, 1],
+    [7, 2, 0],
+  ]),
+  DS('dstst', 374, 'RA,RB,WC', [
+    [6, 1, 0],
+    [7, 2, 0],
+  ]),
+  DS('dststt', 374, 'RA,RB,WC', [
+    [6, 1, 1],
+    [7, 2, 0],
+  ]),
+  DS('dss', 822, 'WC', [
+    [6, 1, 0],
+    [7, 2, 0],
+    [11, 10, 0],
+  ]),
+  DS('dssall', 822, '', [
+    [6, 5, 0b10000],
+    [11, 10, 0],
+  ]),
 
   // VSCR (§6.11).
   VX('mfvscr', 1540, 'VRT', [[11, 10, 0]]),
