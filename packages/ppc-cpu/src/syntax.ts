@@ -801,11 +801,8 @@ export const INVALID_FORMS: Readonly<Record<string, (f: Readonly<Values>, word: 
   stdux: updateStore,
   // Load multiple: RA in the range of registers loaded (§3.3.6).
   lmw: (f) => f.ra! >= f.rt!,
-  // Load string: RA (or RB) among the registers loaded (§3.3.7).
-  lswi: (f) => {
-    const regs = Math.ceil((f.nb || 32) / 4);
-    return ((f.ra! - f.rt! + 32) & 31) < regs;
-  },
+  // Load string: binutils only rejects RA=RT (lswi) and RT=RA or RT=RB (lswx) (§3.3.7).
+  lswi: (f) => f.ra === f.rt,
   lswx: (f) => f.rt === f.ra || f.rt === f.rb,
   // Quadword loads/stores need an even register pair (§3.3.4, Book II §4.4.2).
   lq: (f) => odd(f.rt) || f.rt === f.ra,
