@@ -174,6 +174,7 @@ export const FIELDS: Record<string, FieldDef> = {
   L14: f('L', 'imm', [[14, 2]]), // darn L
   // RC register of VA-form maddhd/maddld (decoded as `f.rcr`: `f.rc` is the Rc flag bit).
   RCR: f('RCR', 'gpr', [[21, 5]]),
+  TES: f('TE', 'simm', [[11, 5]], { signed: true }), // dquai TE (signed exponent)
 };
 
 /** Extract a field's value from an instruction word. */
