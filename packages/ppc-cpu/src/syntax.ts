@@ -719,7 +719,7 @@ function dfpSyntaxes(): SyntaxSpec[] {
     ['dscriq', 'FRT,FRA~,DSH'],
     ['dtstdcq', 'BF,FRA~,DCM'],
     ['dtstdgq', 'BF,FRA~,DGM'],
-    ['dquaiq', 'TE,FRT,FRB~,RMC'],
+    ['dquaiq', 'TES,FRT,FRB~,RMC'],
     ['dquaq', 'FRT,FRA~,FRB~,RMC'],
     ['drrndq', 'FRT,FRA,FRB~,RMC'],
     ['drintxq', 'R15,FRT,FRB~,RMC'],

@@ -111,3 +111,36 @@ export async function objdumpSection(file: string, section: ElfSection, cacheDir
   renameSync(`${cache}.tmp`, cache);
   return lines;
 }
+
+/**
+ * Intended differences: objdump's default dialect falls back to "any machine"
+ * when a word is not a POWER9 instruction, and then decodes mnemonics of other
+ * PowerPC implementations. We decode the POWER7/8/9 (Book III-S) instruction
+ * set only and print `.long` for these words, as objdump does with -Mpower9.
+ * Each entry: objdump's mnemonic → why we do not decode it.
+ */
+export const FOREIGN: Record<string, string> = {};
+const foreign = (why: string, names: string) => {
+  for (const n of names.split(/\s+/).filter(Boolean)) FOREIGN[n] = why;
+};
+foreign(
+  'POWER/POWER2 (pre-PowerPC) instruction, or its name for a PowerPC invalid form (update with RA=0/RA=RT, lmw/lswi over RA)',
+  'lu lux stu stux lm lsi lsx lsu stsi stsx dozi doz doz. dozo dozo. abs abs. abso abso. nabs nabs. nabso nabso. ' +
+    'rlmi rlmi. sle sle. sleq sleq. sliq sliq. slliq slliq. sllq sllq. slq slq. sraiq sraiq. sraq sraq. sre sre. ' +
+    'srea srea. sreq sreq. sriq sriq. srliq srliq. srlq srlq. srq srq. maskg maskg. maskir maskir. mul mul. mulo mulo. ' +
+    'div div. divo divo. divs divs. divso divso. clcs rac rac. clf cli dclst mfsri tlbi lscbx lscbx. svc svcl svca svcla ' +
+    'bcr bcrl bcc bccl cror. lfq lfqu stfq stfqu lfqx lfqux stfqx stfqux fsqrt. mfpmr mtpmr',
+);
+foreign(
+  'POWER10 (Power ISA 3.1) instruction or form',
+  'phwsync plwsync dcbfps dcbstps pause_short lxvp stxvp plxvp pstxvp setbc setbcr setnbc setnbcr brh brw brd hashst hashchk hashstp hashchkp',
+);
+foreign(
+  'Gekko/Broadway paired-single (and lq/stq with an odd register pair)',
+  'psq_l psq_lu psq_st psq_stu psq_lx psq_lux psq_stx psq_stux',
+);
+foreign(
+  'Book E / embedded (4xx, e500, e500mc, e6500, e200) instruction',
+  'mbar wrtee wrteei dcbtlse dcbtstlse dcbtls dcbtstls icbtls dcblc icblc icblce dcblce mfdcr mtdcr dccci iccci wchkall',
+);
+foreign('603/601 software TLB instruction', 'tlbli tlbld');

@@ -37,7 +37,7 @@ export const DFP: Def[] = [
   ...both('dtstsf', 'X', 674, 'BF,FRA,FRB'),
   ...both('dtstsfi', 'X', 675, 'BF,UIM6,FRB', { fix: [[9, 1, 0]], models: P9 }),
   // §5.6.4 quantum adjustment (Z23 form, Rc).
-  ...both('dquai', 'Z23', 67, 'TE,FRT,FRB,RMC', { rc: 'opt' }),
+  ...both('dquai', 'Z23', 67, 'TES,FRT,FRB,RMC', { rc: 'opt' }),
   ...both('dqua', 'Z23', 3, 'FRT,FRA,FRB,RMC', { rc: 'opt' }),
   ...both('drrnd', 'Z23', 35, 'FRT,FRA,FRB,RMC', { rc: 'opt' }),
   ...both('drintx', 'Z23', 99, 'R15,FRT,FRB,RMC', { rc: 'opt' }),

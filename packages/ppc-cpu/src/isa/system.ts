@@ -114,6 +114,6 @@ export const SYSTEM: Def[] = [
   X('trechkpt.', 1006, '', { priv: 'priv', rc: 1, fix: NO_OPERANDS, models: P8 | P9 }),
   // Copy-paste facility (Book II §4.4, v3.0). copy needs L=1 in v3.0.
   X('copy', 774, 'RA0,RB', { fix: [z(6, 4), one(10)], models: P9 }),
-  X('paste.', 902, 'RA0,RB,L10', { rc: 1, fix: [z(6, 4)], models: P9 }),
+  X('paste.', 902, 'RA0,RB,L10', { rc: 1, fix: [z(6, 3)], models: P9 }),
   X('cpabort', 838, '', { fix: NO_OPERANDS, models: P9 }),
 ];
