@@ -98,7 +98,9 @@ describe('random words per table entry vs objdump', () => {
     try {
       const file = join(dir, 'words.bin');
       const buf = Buffer.alloc(words.length * 4);
-      words.forEach((w, i) => buf.writeUInt32LE(w, i * 4));
+      words.forEach((w, i) => {
+        buf.writeUInt32LE(w, i * 4);
+      });
       writeFileSync(file, buf);
       const out = execFileSync(
         OBJDUMP,
