@@ -147,7 +147,6 @@ function main(argv: string[]): number {
       stackBytes: stack,
       memoryBytes: memory,
       debug,
-      ownStdio: true,
     });
     if (r.reason !== null) fs.writeSync(2, `ppcvm-user: ${r.reason}\n`);
     return r.status < 0 ? 1 : r.status;

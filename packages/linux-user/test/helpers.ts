@@ -83,6 +83,10 @@ export const insn = {
   loop: (): number => 0x48000000,
   /** tw 31,0,0: unconditional trap */
   trap: (): number => 0x7fe00008,
+  addi: (rt: number, ra: number, si: number): number => ((14 << 26) | (rt << 21) | (ra << 16) | (si & 0xffff)) >>> 0,
+  /** bcl 20,31,$+4: the PC-relative addressing idiom (LR = next instruction) */
+  bclNext: (): number => 0x429f0005,
+  mflr: (rt: number): number => ((31 << 26) | (rt << 21) | (0x100 << 11) | (339 << 1)) >>> 0,
   /** ld rt, d(ra) */
   ld: (rt: number, d: number, ra: number): number => ((58 << 26) | (rt << 21) | (ra << 16) | (d & 0xfffc)) >>> 0,
 };

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { decodeStat, Errno, LinuxProcess, NR, PAGE_SIZE } from '../src/index.js';
+import { DYN_BASE, decodeStat, Errno, LinuxProcess, NR, PAGE_SIZE } from '../src/index.js';
 import { code, HEADER_PAD, insn, tempDir, writeElf } from './helpers.js';
 
 const tmp = tempDir();
@@ -417,6 +417,39 @@ describe('running programs', () => {
       expect(r.status).toBe(status);
       if (r.signal !== null) expect(r.reason).toMatch(reason);
     }
+  });
+
+  it('runs a position-independent static ET_DYN program at DYN_BASE', () => {
+    const msg = new TextEncoder().encode('pie\n');
+    const words = [
+      insn.bclNext(),
+      insn.mflr(4),
+      insn.addi(4, 4, 9 * 4), // msg is 9 instructions after the mflr
+      insn.li(0, NR.write),
+      insn.li(3, 1),
+      insn.li(5, msg.length),
+      insn.sc(),
+      insn.li(0, NR.exit_group),
+      insn.li(3, 0),
+      insn.sc(),
+    ];
+    const text = new Uint8Array(words.length * 4 + msg.length);
+    text.set(code(words));
+    text.set(msg, words.length * 4);
+    const file = writeElf(tmp.dir, 'pie', {
+      type: 3,
+      entry: HEADER_PAD,
+      segments: [{ vaddr: 0, flags: 5, data: text, withHeaders: true }],
+    });
+    const outFile = path.join(tmp.dir, 'pie.out');
+    const fd = fs.openSync(outFile, 'w');
+    const q = new LinuxProcess({ program: file, env: [], stdio: [0, fd, 2] });
+    expect(q.image.entry).toBe(DYN_BASE + HEADER_PAD);
+    const r = q.run();
+    q.dispose();
+    fs.closeSync(fd);
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(outFile, 'utf8')).toBe('pie\n');
   });
 
   it('reports host problems as LinuxUserError', () => {
