@@ -1,0 +1,138 @@
+/**
+ * Hypercall routing (STYLE.md lesson 11; papr-notes A §1.1): every package
+ * contributes an HcallTable, the router merges them (refusing duplicate
+ * opcodes at start-up) and dispatches `sc 1` from the vCPU: r3 = opcode,
+ * r4..r12 = arguments, r3 = status, outputs overwrite r4...
+ */
+import {
+  GuestMemoryError,
+  H,
+  type HcallArgs,
+  type HcallEntry,
+  type HcallTable,
+  type Logger,
+  mergeHcallTables,
+} from '@ppcvm/machine-core';
+import { type Cpu, layout } from '@ppcvm/ppc-cpu';
+
+/** Names of PAPR hcalls that may be called but that nothing here implements, for the `unimp` log. */
+export const KNOWN_HCALL_NAMES: Readonly<Record<number, string>> = {
+  16: 'H_CLEAR_MOD',
+  20: 'H_CLEAR_REF',
+  28: 'H_GET_TCE',
+  32: 'H_PUT_TCE',
+  48: 'H_SET_ASR',
+  236: 'H_GET_PPP',
+  240: 'H_SET_PPP',
+  244: 'H_PURR',
+  248: 'H_PIC',
+  252: 'H_REG_CRQ',
+  256: 'H_FREE_CRQ',
+  264: 'H_SEND_CRQ',
+  276: 'H_REGISTER_LOGICAL_LAN',
+  312: 'H_STUFF_TCE',
+  316: 'H_PUT_TCE_INDIRECT',
+  472: 'H_POLL_PENDING',
+  484: 'H_QUERY_INT_STATE',
+  664: 'H_JOIN',
+  688: 'H_ENABLE_CRQ',
+  748: 'H_HOME_NODE_ASSOCIATIVITY',
+  876: 'H_RESIZE_HPT_PREPARE',
+  880: 'H_RESIZE_HPT_COMMIT',
+  892: 'H_REGISTER_PROC_TBL',
+  936: 'H_INT_GET_SOURCE_INFO',
+  976: 'H_INT_RESET',
+  1096: 'H_RPT_INVALIDATE',
+  1116: 'H_WATCHDOG',
+  61441: 'KVMPPC_H_LOGICAL_MEMOP',
+  61442: 'KVMPPC_H_CAS',
+  61443: 'KVMPPC_H_UPDATE_DT',
+  61445: 'KVMPPC_H_VOF_CLIENT',
+};
+
+const GPR = layout.GPR;
+
+/**
+ * {@link HcallArgs} over a Cpu's registers: argument i is r(4+i), output i
+ * goes to r(4+i). One object per vCPU, reused for every call.
+ */
+export class CpuHcallArgs implements HcallArgs {
+  constructor(
+    readonly cpu: Cpu,
+    readonly cpuIndex: number,
+  ) {}
+
+  arg(i: number): bigint {
+    if (!Number.isInteger(i) || i < 0 || i > 8) throw new RangeError(`hcall argument ${i} does not exist (r4..r12)`);
+    return this.cpu.getGpr(4 + i);
+  }
+
+  ret(i: number, value: bigint): void {
+    if (!Number.isInteger(i) || i < 0 || i > 8) throw new RangeError(`hcall output ${i} does not exist (r4..r12)`);
+    this.cpu.setGpr(4 + i, value);
+  }
+}
+
+export type RoutedEntry = HcallEntry & { owner: string };
+
+export class HcallRouter {
+  readonly table: ReadonlyMap<number, RoutedEntry>;
+  /** Calls per opcode (for the monitor and tests). */
+  readonly counts = new Map<number, number>();
+
+  constructor(
+    tables: readonly HcallTable[],
+    private readonly logger: Logger,
+  ) {
+    this.table = mergeHcallTables(tables);
+  }
+
+  has(opcode: number): boolean {
+    return this.table.has(opcode);
+  }
+
+  /**
+   * Serve the hypercall the vCPU just made (PC already past the `sc`).
+   * Unknown opcodes return H_FUNCTION; a guest address a handler failed to
+   * check (GuestMemoryError) becomes H_PARAMETER. Other exceptions are host
+   * bugs and propagate.
+   */
+  dispatch(args: CpuHcallArgs): void {
+    const s = args.cpu.s;
+    const lo = s[GPR + 6]! >>> 0;
+    const hi = s[GPR + 7]!;
+    const entry = hi === 0 ? this.table.get(lo) : undefined;
+    let rc: number;
+    if (!entry) {
+      if (this.logger.enabled('unimp')) {
+        const op = hi === 0 ? lo : Number(args.cpu.getGpr(3));
+        const name = KNOWN_HCALL_NAMES[op];
+        this.logger.log(
+          'unimp',
+          `unimplemented hcall 0x${op.toString(16)}${name ? ` (${name})` : ''} from cpu ${args.cpuIndex}`,
+        );
+      }
+      rc = H.FUNCTION;
+    } else {
+      this.counts.set(lo, (this.counts.get(lo) ?? 0) + 1);
+      try {
+        rc = entry.handler(args);
+      } catch (e) {
+        if (!GuestMemoryError.is(e)) throw e;
+        if (this.logger.enabled('guest_errors')) {
+          this.logger.log('guest_errors', `${entry.name} from cpu ${args.cpuIndex}: ${e.message} -> H_PARAMETER`);
+        }
+        rc = H.PARAMETER;
+      }
+      if (this.logger.enabled('hcall')) {
+        this.logger.log(
+          'hcall',
+          `cpu ${args.cpuIndex} ${entry.name}(0x${args.cpu.getGpr(4).toString(16)}, ...) -> ${rc}`,
+        );
+      }
+    }
+    // r3 = status, sign-extended to 64 bits.
+    s[GPR + 6] = rc | 0;
+    s[GPR + 7] = rc < 0 ? -1 : Math.floor(rc / 2 ** 32) | 0;
+  }
+}
