@@ -10,7 +10,6 @@
  */
 import type { Cpu } from '../cpu.js';
 import { MSR, MSR_LO_FP, MSR_LO_VEC, MSR_LO_VSX, VSR_I32 } from '../state.js';
-import { out } from './util.js';
 
 /** Int32 index of the least significant word of VSR i. */
 export function vsrBase(i: number): number {
@@ -49,41 +48,4 @@ export function stateF32(c: Cpu): Float32Array {
   let v = f32Views.get(c.state);
   if (!v) f32Views.set(c.state, (v = new Float32Array(c.state)));
   return v;
-}
-
-/**
- * Single-precision bits to double-precision bits without any exception or NaN quieting
- * (ConvertSPtoDP_NS, the conversion of lfs/lxsspx, Book I §4.6.2). Result in out[0] (low) / out[1] (high).
- */
-export function spToDpBits(w: number): void {
-  const sign = w & 0x80000000;
-  const e = (w >>> 23) & 0xff;
-  let frac = w & 0x7fffff;
-  let hi: number;
-  if (e === 255) hi = sign | 0x7ff00000 | (frac >>> 3);
-  else if (e !== 0) hi = sign | ((e + 896) << 20) | (frac >>> 3);
-  else if (frac === 0) hi = sign;
-  else {
-    // Denormal single: normalise (the double exponent range holds every single denormal).
-    const k = Math.clz32(frac) - 8;
-    frac = (frac << k) & 0x7fffff;
-    hi = sign | ((897 - k) << 20) | (frac >>> 3);
-  }
-  out[0] = frac << 29;
-  out[1] = hi;
-}
-
-/**
- * Double-precision bits to single-precision bits by truncation, without exceptions
- * (the SINGLE function of stfs/stxsspx, Book I §4.6.3). Operands whose exponent is below the
- * single denormal range are undefined in the ISA; they give a signed zero, as QEMU does.
- */
-export function dpToSpBits(lo: number, hi: number): number {
-  const e = (hi >>> 20) & 0x7ff;
-  if (e > 896) return (hi & 0xc0000000) | ((hi << 3) & 0x3ffffff8) | (lo >>> 29);
-  const sign = hi & 0x80000000;
-  if (e < 874) return sign;
-  // Denormalise: the 24-bit significand 1.f shifted right until the exponent is -126.
-  const t = 0x800000 | ((hi & 0xfffff) << 3) | (lo >>> 29);
-  return sign | ((t >>> (897 - e)) & 0x7fffff);
 }

@@ -9,10 +9,11 @@
  */
 import type { Cpu } from '../cpu.js';
 import type { Fields } from '../table.js';
-import { addEaN, eaX, out, ra0 } from './util.js';
-import { DW0_HI, DW0_LO, DW1_HI, DW1_LO, dpToSpBits, moveFacility, spToDpBits, vsrBase, vsxOff } from './vsx-common.js';
+import { doubleToSingle, res, singleToDouble } from './fpu.js';
+import { addEaN, eaX, ra0 } from './util.js';
+import { DW0_HI, DW0_LO, DW1_HI, DW1_LO, moveFacility, vsrBase, vsxOff } from './vsx-common.js';
 
-// LOAD / STORE of cpu.ts, spelled out: a value import of cpu.ts from here would be circular.
+// Access.Load / Access.Store of cpu.ts, spelled out: a value import of cpu.ts from here would be circular.
 const LOAD = 0;
 const STORE = 1;
 
@@ -37,9 +38,9 @@ export function lxs(kind: 'd' | 'wa' | 'wz' | 'sp') {
       } else {
         const w = c.read32(hi, lo);
         if (kind === 'sp') {
-          spToDpBits(w);
-          s[t + DW0_HI] = out[1]!;
-          s[t + DW0_LO] = out[0]!;
+          singleToDouble(w);
+          s[t + DW0_HI] = res[1]!;
+          s[t + DW0_LO] = res[0]!;
         } else {
           s[t + DW0_HI] = kind === 'wa' ? w >> 31 : 0;
           s[t + DW0_LO] = w;
@@ -63,7 +64,7 @@ export function stxs(kind: 'd' | 'w' | 'sp') {
       const hi = c.eah;
       if (kind === 'd') c.write64(hi, lo, s[v + DW0_LO]!, s[v + DW0_HI]!);
       else if (kind === 'w') c.write32(hi, lo, s[v + DW0_LO]!);
-      else c.write32(hi, lo, dpToSpBits(s[v + DW0_LO]!, s[v + DW0_HI]!));
+      else c.write32(hi, lo, doubleToSingle(s[v + DW0_HI]!, s[v + DW0_LO]!));
       return 0;
     };
   };

@@ -8,8 +8,8 @@
  */
 import type { Cpu } from '../cpu.js';
 import type { Fields } from '../table.js';
-import { out } from './util.js';
-import { dpToSpBits, spToDpBits, vsrBase, vsxOff } from './vsx-common.js';
+import { doubleToSingle, res, singleToDouble } from './fpu.js';
+import { vsrBase, vsxOff } from './vsx-common.js';
 
 /** The eight XX3 logical operations (xxland ... xxleqv). */
 export type LogicalOp = 'and' | 'andc' | 'or' | 'xor' | 'nor' | 'orc' | 'nand' | 'eqv';
@@ -369,7 +369,7 @@ export function xscvdpspn(f: Fields) {
   return (c: Cpu) => {
     if (vsxOff(c)) return c.facilityUnavailable('vsx');
     const s = c.s;
-    const w = dpToSpBits(s[b + 2]!, s[b + 3]!);
+    const w = doubleToSingle(s[b + 3]!, s[b + 2]!);
     s[t + 3] = w;
     s[t + 2] = w;
     s[t + 1] = 0;
@@ -385,9 +385,9 @@ export function xscvspdpn(f: Fields) {
   return (c: Cpu) => {
     if (vsxOff(c)) return c.facilityUnavailable('vsx');
     const s = c.s;
-    spToDpBits(s[b + 3]!);
-    s[t + 3] = out[1]!;
-    s[t + 2] = out[0]!;
+    singleToDouble(s[b + 3]!);
+    s[t + 3] = res[1]!;
+    s[t + 2] = res[0]!;
     s[t + 1] = 0;
     s[t] = 0;
     return 0;
