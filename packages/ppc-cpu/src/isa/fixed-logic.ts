@@ -13,8 +13,31 @@ type Def = InsnDef<Cpu>;
 
 type Op2 = (x: number, y: number) => number;
 
-/** X-form logical: RA = RS op RB, each half independently. */
+/**
+ * X-form logical: RA = RS op RB, each half independently. Each operation gets its own
+ * function literal (generated once at load time) so V8 inlines the operator instead of
+ * calling a shared `op` megamorphically.
+ */
+type LogicalFactory = (f: Fields) => (c: Cpu) => number;
+
+function makeLogical(expr: string): LogicalFactory {
+  // biome-ignore lint/security/noGlobalEval: fixed, trusted source text built from a constant operator table
+  return new Function(
+    'setCr0',
+    `return (f) => {
+      const a = f.ra * 2, sr = f.rs * 2, b = f.rb * 2, rc = f.rc;
+      if (rc) return (c) => { const s = c.s; const x = s[sr], y = s[b], xh = s[sr + 1], yh = s[b + 1];
+        const lo = ${expr.replaceAll('X', 'x').replaceAll('Y', 'y')}; const hi = ${expr.replaceAll('X', 'xh').replaceAll('Y', 'yh')};
+        s[a] = lo; s[a + 1] = hi; setCr0(c, lo, hi); return 0; };
+      return (c) => { const s = c.s; const x = s[sr], y = s[b], xh = s[sr + 1], yh = s[b + 1];
+        s[a] = ${expr.replaceAll('X', 'x').replaceAll('Y', 'y')}; s[a + 1] = ${expr.replaceAll('X', 'xh').replaceAll('Y', 'yh')}; return 0; };
+    }`,
+  )(setCr0) as LogicalFactory;
+}
+
 function logical(op: Op2) {
+  const text = LOGICAL_EXPR.get(op);
+  if (text) return makeLogical(text);
   return (f: Fields) => {
     const a = f.ra! * 2;
     const sr = f.rs! * 2;
@@ -38,6 +61,20 @@ function logicalImm(op: Op2, shift: boolean, rc: boolean) {
     const a = f.ra! * 2;
     const sr = f.rs! * 2;
     const k = shift ? (f.ui! << 16) | 0 : f.ui!;
+    if (op === OR && !rc)
+      return (c: Cpu) => {
+        const s = c.s;
+        s[a] = s[sr]! | k;
+        s[a + 1] = s[sr + 1]!;
+        return 0;
+      };
+    if (op === XOR && !rc)
+      return (c: Cpu) => {
+        const s = c.s;
+        s[a] = s[sr]! ^ k;
+        s[a + 1] = s[sr + 1]!;
+        return 0;
+      };
     return (c: Cpu) => {
       const s = c.s;
       const lo = op(s[sr]!, k);
@@ -88,6 +125,23 @@ function orOrPriorityNop(f: Fields) {
 const AND: Op2 = (x, y) => x & y;
 const OR: Op2 = (x, y) => x | y;
 const XOR: Op2 = (x, y) => x ^ y;
+const NAND: Op2 = (x, y) => ~(x & y);
+const NOR: Op2 = (x, y) => ~(x | y);
+const EQV: Op2 = (x, y) => ~(x ^ y);
+const ANDC: Op2 = (x, y) => x & ~y;
+const ORC: Op2 = (x, y) => x | ~y;
+
+/** Source text of each logical operation over X and Y, for the generated executors. */
+const LOGICAL_EXPR = new Map<Op2, string>([
+  [AND, '(X & Y)'],
+  [OR, '(X | Y)'],
+  [XOR, '(X ^ Y)'],
+  [NAND, '~(X & Y)'],
+  [NOR, '~(X | Y)'],
+  [EQV, '~(X ^ Y)'],
+  [ANDC, '(X & ~Y)'],
+  [ORC, '(X | ~Y)'],
+]);
 
 function set(lo: number, hi: number): void {
   out[0] = lo;

@@ -7,7 +7,7 @@
  * `s[fpr(i) + 1]`. Values move through the Int32 view so that signalling NaNs
  * keep their bits. Writing an FPR leaves doubleword 1 of the VSR unchanged.
  */
-import { Access, type Cpu } from '../cpu.js';
+import type { Cpu } from '../cpu.js';
 import { CR, FPSCR, MSR, MSR_LO_FP, VSR_I32 } from '../state.js';
 import { type Fields, type InsnDef, P8, P9 } from '../table.js';
 import {
@@ -606,7 +606,7 @@ function stfdp(x: boolean) {
       const hi = c.eah;
       const [h8, l8] = addEaN(hi, lo, 8, c.sf);
       const [h15, l15] = addEaN(hi, lo, 15, c.sf);
-      c.probe(h15, l15, Access.Store);
+      c.probe(h15, l15, 1 /* Access.Store */);
       const [first, second] = c.le ? [sr2, sr] : [sr, sr2];
       c.write64(hi, lo, s[first]!, s[first + 1]!);
       c.write64(h8, l8, s[second]!, s[second + 1]!);

@@ -11,8 +11,12 @@
  * converts explicitly.
  */
 import type { Cpu } from '../cpu.js';
-import { CR, MSR, MSR_LO_VEC, VR_BASE, VSCR, VSR_BYTE } from '../state.js';
+import * as st from '../state.js';
 import type { Exec, Fields } from '../table.js';
+
+// Local copies of imported bindings: dev-time ESM transforms (vitest, tsx) turn every use of an
+// import into a getter call, which costs more than these executors themselves.
+const { CR, MSR, MSR_LO_VEC, VR_BASE, VSCR, VSR_BYTE } = st;
 
 /** Views of a Cpu's state buffer that the scalar core does not keep. */
 export interface VecViews {

@@ -5,7 +5,12 @@
  * (§6.16, bcdadd./bcdsub.).
  */
 import type { Cpu } from '../cpu.js';
-import { setCr6Raw, type VFactory, vecOff, vrB, vrH, vrW, vv } from './vmx-core.js';
+import type { VFactory } from './vmx-core.js';
+import * as core from './vmx-core.js';
+
+// Local copies of imported bindings: dev-time ESM transforms (vitest, tsx) turn every use of an
+// import into a getter call, which costs more than these executors themselves.
+const { setCr6Raw, vecOff, vrB, vrH, vrW, vv } = core;
 
 const VMX = 'vmx' as const;
 

@@ -12,8 +12,14 @@
  * final rounding to single exact too.
  */
 import type { Cpu } from '../cpu.js';
-import { VSCR } from '../state.js';
-import { flushSat, satFlag, setCr6, setCr6Raw, type VFactory, VSCR_NJ, vecOff, vrW, vv } from './vmx-core.js';
+import * as st from '../state.js';
+import type { VFactory } from './vmx-core.js';
+import * as core from './vmx-core.js';
+
+// Local copies of imported bindings: dev-time ESM transforms (vitest, tsx) turn every use of an
+// import into a getter call, which costs more than these executors themselves.
+const { VSCR } = st;
+const { flushSat, satFlag, setCr6, setCr6Raw, VSCR_NJ, vecOff, vrW, vv } = core;
 
 const VMX = 'vmx' as const;
 const QNAN = 0x7fc00000;

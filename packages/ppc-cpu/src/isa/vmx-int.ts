@@ -4,23 +4,14 @@
  * count). Element-wise operations walk storage order (see vmx-core.ts).
  */
 import type { Cpu } from '../cpu.js';
-import { TWO32 } from './util.js';
-import {
-  flushSat,
-  satS8,
-  satS16,
-  satS32,
-  satU8,
-  satU16,
-  satU32,
-  setCr6,
-  type VFactory,
-  vecOff,
-  vrB,
-  vrH,
-  vrW,
-  vv,
-} from './vmx-core.js';
+import * as util from './util.js';
+import type { VFactory } from './vmx-core.js';
+import * as core from './vmx-core.js';
+
+// Local copies of imported bindings: dev-time ESM transforms (vitest, tsx) turn every use of an
+// import into a getter call, which costs more than these executors themselves.
+const { TWO32 } = util;
+const { flushSat, satS8, satS16, satS32, satU8, satU16, satU32, setCr6, vecOff, vrB, vrH, vrW, vv } = core;
 
 type F2 = (a: number, b: number) => number;
 type F3 = (a: number, b: number, c: number) => number;
@@ -37,10 +28,10 @@ export function lanes8(fn: F2, signed: boolean, sat = false): VFactory {
     const b = vrB(f.vrb!);
     return (c: Cpu) => {
       if (vecOff(c)) return c.facilityUnavailable(VMX);
-      const v = vv(c);
-      const src = signed ? v.i8 : v.u8;
-      const d = v.u8;
-      for (let k = 0; k < 16; k++) d[t + k] = fn(src[a + k]!, src[b + k]!);
+      const d = vv(c).u8;
+      // One typed-array kind per access site keeps the element loads monomorphic.
+      if (signed) for (let k = 0; k < 16; k++) d[t + k] = fn((d[a + k]! << 24) >> 24, (d[b + k]! << 24) >> 24);
+      else for (let k = 0; k < 16; k++) d[t + k] = fn(d[a + k]!, d[b + k]!);
       if (sat) flushSat(c);
       return 0;
     };
@@ -54,10 +45,9 @@ export function lanes16(fn: F2, signed: boolean, sat = false): VFactory {
     const b = vrH(f.vrb!);
     return (c: Cpu) => {
       if (vecOff(c)) return c.facilityUnavailable(VMX);
-      const v = vv(c);
-      const src = signed ? v.i16 : v.u16;
-      const d = v.u16;
-      for (let k = 0; k < 8; k++) d[t + k] = fn(src[a + k]!, src[b + k]!);
+      const d = vv(c).u16;
+      if (signed) for (let k = 0; k < 8; k++) d[t + k] = fn((d[a + k]! << 16) >> 16, (d[b + k]! << 16) >> 16);
+      else for (let k = 0; k < 8; k++) d[t + k] = fn(d[a + k]!, d[b + k]!);
       if (sat) flushSat(c);
       return 0;
     };
@@ -72,9 +62,9 @@ export function lanes32(fn: F2, signed: boolean, sat = false): VFactory {
     const b = vrW(f.vrb!);
     return (c: Cpu) => {
       if (vecOff(c)) return c.facilityUnavailable(VMX);
-      const src = signed ? c.s : c.u32;
       const d = c.s;
-      for (let k = 0; k < 4; k++) d[t + k] = fn(src[a + k]!, src[b + k]!);
+      if (signed) for (let k = 0; k < 4; k++) d[t + k] = fn(d[a + k]!, d[b + k]!);
+      else for (let k = 0; k < 4; k++) d[t + k] = fn(d[a + k]! >>> 0, d[b + k]! >>> 0);
       if (sat) flushSat(c);
       return 0;
     };
@@ -372,10 +362,11 @@ function lanes16x3(fn: F3, signed: boolean, sat: boolean): VFactory {
     const cc = vrH(f.vrc!);
     return (c) => {
       if (vecOff(c)) return c.facilityUnavailable(VMX);
-      const v = vv(c);
-      const src = signed ? v.i16 : v.u16;
-      const d = v.u16;
-      for (let k = 0; k < 8; k++) d[t + k] = fn(src[a + k]!, src[b + k]!, src[cc + k]!);
+      const d = vv(c).u16;
+      if (signed) {
+        for (let k = 0; k < 8; k++)
+          d[t + k] = fn((d[a + k]! << 16) >> 16, (d[b + k]! << 16) >> 16, (d[cc + k]! << 16) >> 16);
+      } else for (let k = 0; k < 8; k++) d[t + k] = fn(d[a + k]!, d[b + k]!, d[cc + k]!);
       if (sat) flushSat(c);
       return 0;
     };
@@ -570,57 +561,7 @@ const vcmpequw: VFactory = (f) => {
   };
 };
 
-/** Byte/halfword/word/doubleword compare with a predicate on (signed or unsigned) elements. */
-function cmp8(gt: boolean, signed: boolean): VFactory {
-  return (f) => {
-    const t = vrB(f.vrt!);
-    const a = vrB(f.vra!);
-    const b = vrB(f.vrb!);
-    const rc = f.rc;
-    return (c) => {
-      if (vecOff(c)) return c.facilityUnavailable(VMX);
-      const v = vv(c);
-      const src = signed ? v.i8 : v.u8;
-      const d = v.u8;
-      let all = 1;
-      let any = 0;
-      for (let k = 0; k < 16; k++) {
-        const r = gt ? src[a + k]! > src[b + k]! : src[a + k] === src[b + k];
-        d[t + k] = r ? 255 : 0;
-        if (r) any = 1;
-        else all = 0;
-      }
-      if (rc) setCr6(c, all, any);
-      return 0;
-    };
-  };
-}
-
-function cmp16(signed: boolean): VFactory {
-  return (f) => {
-    const t = vrH(f.vrt!);
-    const a = vrH(f.vra!);
-    const b = vrH(f.vrb!);
-    const rc = f.rc;
-    return (c) => {
-      if (vecOff(c)) return c.facilityUnavailable(VMX);
-      const v = vv(c);
-      const src = signed ? v.i16 : v.u16;
-      const d = v.u16;
-      let all = 1;
-      let any = 0;
-      for (let k = 0; k < 8; k++) {
-        const r = src[a + k]! > src[b + k]!;
-        d[t + k] = r ? 0xffff : 0;
-        if (r) any = 1;
-        else all = 0;
-      }
-      if (rc) setCr6(c, all, any);
-      return 0;
-    };
-  };
-}
-
+/** Word compare (signed or unsigned). */
 function cmp32(signed: boolean): VFactory {
   return (f) => {
     const t = vrW(f.vrt!);
@@ -629,12 +570,12 @@ function cmp32(signed: boolean): VFactory {
     const rc = f.rc;
     return (c) => {
       if (vecOff(c)) return c.facilityUnavailable(VMX);
-      const src = signed ? c.s : c.u32;
       const d = c.s;
+      const flip = signed ? 0 : -2147483648; // compare as signed int32 after flipping for unsigned
       let all = 1;
       let any = 0;
       for (let k = 0; k < 4; k++) {
-        const r = src[a + k]! > src[b + k]!;
+        const r = (d[a + k]! ^ flip) > (d[b + k]! ^ flip);
         d[t + k] = r ? -1 : 0;
         if (r) any = 1;
         else all = 0;
@@ -676,8 +617,42 @@ function cmp64(kind: 'eq' | 'gtu' | 'gts'): VFactory {
   };
 }
 
-/** vcmpgtub[.] written out: used by string functions. */
-const vcmpgtub = cmp8(true, false);
+/**
+ * Byte / halfword greater-than on whole words (SWAR): x > y exactly when y - x borrows out of
+ * the element, and the borrow is ((x & ~y) | (~(x ^ y) & d)) at the element's top bit, where d
+ * is the element-wise difference y - x. Signed compares flip the sign bits first.
+ */
+function cmpGtSwar(half: boolean, signed: boolean): VFactory {
+  const H = half ? 0x80008000 | 0 : 0x80808080 | 0;
+  const L = ~H;
+  const flip = signed ? H : 0;
+  const top = half ? 15 : 7;
+  const ones = half ? 0xffff : 0xff;
+  return (f) => {
+    const t = vrW(f.vrt!);
+    const a = vrW(f.vra!);
+    const b = vrW(f.vrb!);
+    const rc = f.rc;
+    return (c) => {
+      if (vecOff(c)) return c.facilityUnavailable(VMX);
+      const s = c.s;
+      let all = -1;
+      let any = 0;
+      for (let k = 0; k < 4; k++) {
+        const x = s[a + k]! ^ flip;
+        const y = s[b + k]! ^ flip;
+        const d = ((y | H) - (x & L)) ^ ((y ^ ~x) & H);
+        const gt = ((x & ~y) | (~(x ^ y) & d)) & H;
+        const r = Math.imul(gt >>> top, ones);
+        s[t + k] = r;
+        all &= r;
+        any |= r;
+      }
+      if (rc) setCr6(c, all === -1 ? 1 : 0, any);
+      return 0;
+    };
+  };
+}
 
 // ---- min / max / average (§6.9.1.6-7) -----------------------------------------------------------
 
@@ -1020,12 +995,12 @@ export const INT_EXEC: Record<string, VFactory> = {
   vcmpequh,
   vcmpequw,
   vcmpequd: cmp64('eq'),
-  vcmpgtub,
-  vcmpgtuh: cmp16(false),
+  vcmpgtub: cmpGtSwar(false, false),
+  vcmpgtuh: cmpGtSwar(true, false),
   vcmpgtuw: cmp32(false),
   vcmpgtud: cmp64('gtu'),
-  vcmpgtsb: cmp8(true, true),
-  vcmpgtsh: cmp16(true),
+  vcmpgtsb: cmpGtSwar(false, true),
+  vcmpgtsh: cmpGtSwar(true, true),
   vcmpgtsw: cmp32(true),
   vcmpgtsd: cmp64('gts'),
 

@@ -4,28 +4,18 @@
  * §6.9.5, §6.11).
  */
 import type { Cpu } from '../cpu.js';
-import { VSCR } from '../state.js';
+import * as st from '../state.js';
 import type { Fields } from '../table.js';
-import { eaX, ra0 } from './util.js';
-import {
-  flushSat,
-  satFlag,
-  satS8,
-  satS16,
-  satU8,
-  satU16,
-  sb,
-  sh,
-  sw,
-  type VFactory,
-  VSCR_NJ,
-  VSCR_SAT,
-  vecOff,
-  vrB,
-  vrH,
-  vrW,
-  vv,
-} from './vmx-core.js';
+import * as util from './util.js';
+import type { VFactory } from './vmx-core.js';
+import * as core from './vmx-core.js';
+
+// Local copies of imported bindings: dev-time ESM transforms (vitest, tsx) turn every use of an
+// import into a getter call, which costs more than these executors themselves.
+const { VSCR } = st;
+const { eaX, ra0 } = util;
+const { flushSat, satFlag, satS8, satS16, satU8, satU16, sb, sh, sw, VSCR_NJ, VSCR_SAT, vecOff, vrB, vrH, vrW, vv } =
+  core;
 
 const VMX = 'vmx' as const;
 const LOAD = 0;
@@ -183,11 +173,26 @@ const vperm: VFactory = (f) => {
   const a = vrW(f.vra!);
   const b = vrW(f.vrb!);
   const m = vrB(f.vrc!);
+  // Architected byte j of A||B: A's storage byte 15-j, or B's storage byte 31-j.
+  const aTop = a * 4 + 15;
+  const bTop = b * 4 + 31;
+  if (t !== a * 4 && t !== b * 4) {
+    return (c) => {
+      if (vecOff(c)) return c.facilityUnavailable(VMX);
+      const u8 = vv(c).u8;
+      // Storage byte k of the control is architected byte 15-k and selects result byte 15-k.
+      for (let k = 0; k < 16; k++) {
+        const j = u8[m + k]! & 31;
+        u8[t + k] = j < 16 ? u8[aTop - j]! : u8[bTop - j]!;
+      }
+      return 0;
+    };
+  }
+  // VRT overlaps a source: go through the scratch copy.
   return (c) => {
     if (vecOff(c)) return c.facilityUnavailable(VMX);
     loadCat(c.s, a, b);
     const u8 = vv(c).u8;
-    // Storage byte k of the control is architected byte 15-k, which selects for result byte 15-k.
     for (let k = 0; k < 16; k++) u8[t + k] = sb[31 - (u8[m + k]! & 31)]!;
     return 0;
   };
@@ -364,12 +369,14 @@ function packSat(n: 2 | 4, signed: boolean, sat: Sat): VFactory {
       const v = vv(c);
       const s = c.s;
       if (n === 2) {
-        const src = signed ? v.i16 : v.u16;
+        const src = v.u16;
         const ah = a * 2;
         const bh = b * 2;
         for (let k = 0; k < cnt; k++) {
-          sb[k] = sat(src[bh + k]!);
-          sb[cnt + k] = sat(src[ah + k]!);
+          const x = src[bh + k]!;
+          const y = src[ah + k]!;
+          sb[k] = sat(signed ? (x << 16) >> 16 : x);
+          sb[cnt + k] = sat(signed ? (y << 16) >> 16 : y);
         }
       } else {
         for (let k = 0; k < cnt; k++) {
