@@ -27,11 +27,20 @@ interface Job {
   readonly make: CaseMaker;
 }
 
-/** A difference in one output field. */
+/** A difference in one output field (values as read from the dumps; `keep` = the compared bits). */
 export interface FieldDiff {
   readonly field: string;
   readonly ours: string;
   readonly qemu: string;
+  readonly a: bigint;
+  readonly b: bigint;
+  readonly keep: bigint;
+}
+
+/** Read access to both output records of a case, by field name (for deviation predicates). */
+export interface DumpView {
+  ours(field: string): bigint;
+  qemu(field: string): bigint;
 }
 
 export interface Mismatch {
@@ -108,10 +117,23 @@ function fmtField(name: string, v: bigint, size: number): string {
 }
 
 /** Compare one case's window, output record and input record. */
-function compareCase(p: Program, idx: number, c: BuiltCase, ours: Uint8Array, qemu: Uint8Array): FieldDiff[] {
+function compareCase(
+  p: Program,
+  idx: number,
+  c: BuiltCase,
+  ours: Uint8Array,
+  qemu: Uint8Array,
+): { diffs: FieldDiff[]; view: DumpView } {
   const L = p.layout;
   const diffs: FieldDiff[] = [];
   const base = idx * L.stride;
+  const all = fields(L);
+  const at = (buf: Uint8Array, name: string) => {
+    const f = all.find((x) => x.name === name);
+    if (!f) throw new Error(`no field ${name} in this layout`);
+    return readField(buf, base + L.OUT + f.off, f.size);
+  };
+  const view: DumpView = { ours: (n) => at(ours, n), qemu: (n) => at(qemu, n) };
   const ignore = new Map<string, bigint | undefined>();
   // VSCR: only NJ and SAT are defined (Book I §6.3.1); the other bits are reserved.
   ignore.set('vscr', VSCR_DEFINED);
@@ -122,30 +144,34 @@ function compareCase(p: Program, idx: number, c: BuiltCase, ours: Uint8Array, qe
       ig.keep === undefined || (ignore.has(ig.field) && prev === undefined) ? undefined : (prev ?? ig.keep) & ig.keep,
     );
   }
-  for (const f of fields(L)) {
+  for (const f of all) {
     const a = readField(ours, base + L.OUT + f.off, f.size);
     const b = readField(qemu, base + L.OUT + f.off, f.size);
     if (a === b) continue;
+    let keep = (1n << BigInt(8 * f.size)) - 1n;
     if (ignore.has(f.name)) {
-      const keep = ignore.get(f.name);
-      if (keep === undefined || (a & keep) === (b & keep)) continue;
+      const k = ignore.get(f.name);
+      if (k === undefined || (a & k) === (b & k)) continue;
+      keep = k;
     }
-    diffs.push({ field: f.name, ours: fmtField(f.name, a, f.size), qemu: fmtField(f.name, b, f.size) });
+    diffs.push({ field: f.name, ours: fmtField(f.name, a, f.size), qemu: fmtField(f.name, b, f.size), a, b, keep });
   }
   if (!ignore.has('win')) {
     for (let i = 0; i < WIN_SIZE; i += 8) {
       const a = readField(ours, base + i, 8);
       const b = readField(qemu, base + i, 8);
-      if (a !== b) diffs.push({ field: `win+${i}`, ours: hex(a, 16), qemu: hex(b, 16) });
+      if (a !== b) diffs.push({ field: `win+${i}`, ours: hex(a, 16), qemu: hex(b, 16), a, b, keep: (1n << 64n) - 1n });
     }
   }
   for (let i = L.IN; i < L.OUT; i++) {
     if (ours[base + i] !== qemu[base + i]) {
-      diffs.push({ field: `input-record+${i - L.IN}`, ours: String(ours[base + i]), qemu: String(qemu[base + i]) });
+      const a = BigInt(ours[base + i]!);
+      const b = BigInt(qemu[base + i]!);
+      diffs.push({ field: `input-record+${i - L.IN}`, ours: String(a), qemu: String(b), a, b, keep: 0xffn });
       break;
     }
   }
-  return diffs;
+  return { diffs, view };
 }
 
 function describeCase(c: BuiltCase, p: Program | undefined, idx: number): string {
@@ -201,8 +227,9 @@ class Runner {
     diffs: readonly FieldDiff[] | undefined,
     c: BuiltCase | undefined,
     outcomes?: [string, string],
+    view?: DumpView,
   ): void {
-    const dev = c ? knownDeviation(job.plan, c, diffs ?? [], outcomes) : undefined;
+    const dev = c ? knownDeviation(job.plan, c, diffs ?? [], outcomes, view) : undefined;
     const m: Mismatch = { plan: job.plan.name, chapter: job.plan.def.chapter ?? '?', text, deviation: dev };
     (dev ? this.deviations : this.mismatches).push(m);
   }
@@ -226,14 +253,14 @@ class Runner {
       this.cases += jobs.length;
       jobs.forEach((job, i) => {
         const c = p.cases[i]!;
-        const diffs = compareCase(p, i, c, ours.stdout, theirs.stdout);
+        const { diffs, view } = compareCase(p, i, c, ours.stdout, theirs.stdout);
         if (diffs.length === 0) return;
         const text = [
           this.header(job),
           describeCase(c, p, i),
           ...diffs.map((d) => `  ${d.field}: ours ${d.ours} qemu ${d.qemu}`),
         ].join('\n');
-        this.record(job, text, diffs, c);
+        this.record(job, text, diffs, c, undefined, view);
       });
       return;
     }
@@ -252,14 +279,14 @@ class Runner {
     const c = p.cases[0]!;
     if (ours.signal && ours.signal === theirs.signal) return;
     if (clean(ours, p) && clean(theirs, p)) {
-      const diffs = compareCase(p, 0, c, ours.stdout, theirs.stdout);
+      const { diffs, view } = compareCase(p, 0, c, ours.stdout, theirs.stdout);
       if (diffs.length === 0) return;
       const text = [
         this.header(job),
         describeCase(c, p, 0),
         ...diffs.map((d) => `  ${d.field}: ours ${d.ours} qemu ${d.qemu}`),
       ].join('\n');
-      this.record(job, text, diffs, c);
+      this.record(job, text, diffs, c, undefined, view);
       return;
     }
     const text = [

@@ -131,6 +131,11 @@ const OPERAND_RULES: Record<string, (rng: Rng, ops: Ops) => void> = {
   // mfocrf/mtocrf: exactly one FXM bit, else the result is undefined (Book I §3.3.16).
   mfocrf: (rng, o) => void (o.fxm = oneHot8(rng)),
   mtocrf: (rng, o) => void (o.fxm = oneHot8(rng)),
+  // dst/dstt/dstst/dststt with RA=0 are invalid forms (Book II §4.3.2 data stream touch).
+  dst: (rng, o) => void (o.ra = o.ra || rng.range(1, 31)),
+  dstt: (rng, o) => void (o.ra = o.ra || rng.range(1, 31)),
+  dstst: (rng, o) => void (o.ra = o.ra || rng.range(1, 31)),
+  dststt: (rng, o) => void (o.ra = o.ra || rng.range(1, 31)),
   // sync L=3 is reserved (Book II §4.6.3).
   sync: (rng, o) => void (o.l = rng.pick([0, 1, 2])),
   // dcbf L=2 is reserved (Book II §4.3.2); L=3 (dcbflp) runs separately, QEMU rejects it.
@@ -140,6 +145,76 @@ const OPERAND_RULES: Record<string, (rng: Rng, ops: Ops) => void> = {
 function applyRules(rng: Rng, def: Def, ops: Ops): void {
   OPERAND_RULES[def.m]?.(rng, ops);
 }
+
+// FPSCR exception and enable bits (Book I §4.2.2), as bits 32:63.
+const F_VXALL = 0x01f8_0700;
+const F_OX = 0x1000_0000;
+const F_UX = 0x0800_0000;
+const F_ZX = 0x0400_0000;
+const F_XX = 0x0200_0000;
+const F_VE = 0x80;
+const F_OE = 0x40;
+const F_UE = 0x20;
+const F_ZE = 0x10;
+const F_XE = 0x08;
+
+/** Enable bits that, if set, would make the exceptions recorded in `v` raise an enabled exception (FEX). */
+function enablesFor(v: number): number {
+  let en = 0;
+  if (v & F_VXALL) en |= F_VE;
+  if (v & F_OX) en |= F_OE;
+  if (v & F_UX) en |= F_UE;
+  if (v & F_ZX) en |= F_ZE;
+  if (v & F_XX) en |= F_XE;
+  return en;
+}
+
+/** The exception bits an enable bit guards. */
+function exceptionsFor(en: number): number {
+  return (
+    (en & F_VE ? F_VXALL : 0) |
+    (en & F_OE ? F_OX : 0) |
+    (en & F_UE ? F_UX : 0) |
+    (en & F_ZE ? F_ZX : 0) |
+    (en & F_XE ? F_XX : 0)
+  );
+}
+
+/** Low word of doubleword 0 of a VSR image (an FPR's bits 32:63). */
+function fprLow(input: CaseInput, r: number): number {
+  return new DataView(input.vsr.buffer, input.vsr.byteOffset).getUint32(16 * r, true);
+}
+
+function setFprLow(input: CaseInput, r: number, v: number): void {
+  new DataView(input.vsr.buffer, input.vsr.byteOffset).setUint32(16 * r, v >>> 0, true);
+}
+
+/**
+ * FPSCR writes that would enable an exception already recorded make FEX=1: with MSR[FE0,FE1]=0 (the Linux
+ * default) nothing happens, but qemu-user runs with precise FP exceptions on and kills the program with
+ * SIGFPE. Batch cases avoid that combination (the '@enabled' plans test it on purpose).
+ */
+const INPUT_RULES: Record<string, (ops: Readonly<Ops>, input: CaseInput) => void> = {
+  mtfsb1: (o, input) => {
+    const bitMask = 1 << (31 - o.bt!);
+    if (bitMask & 0xf8) input.fpscr = (input.fpscr & ~exceptionsFor(bitMask)) >>> 0;
+    // Turning on an exception bit whose enable is on cannot happen: the input enables are all off.
+  },
+  mtfsfi: (o, input) => {
+    if (o.w) return;
+    const u = o.u! << (4 * (7 - o.bf!));
+    input.fpscr = (input.fpscr & ~exceptionsFor(u & 0xf8)) >>> 0;
+  },
+  mtfsf: (o, input) => {
+    if (o.w && !o.l) return;
+    let m = 0;
+    for (let i = 0; i < 8; i++) if (o.flm! & (0x80 >> i)) m |= 0xf000_0000 >>> (4 * i);
+    if (o.l) m = 0xffff_ffff;
+    const frb = fprLow(input, o.frb!);
+    const next = ((input.fpscr & ~m) | (frb & m)) >>> 0;
+    setFprLow(input, o.frb!, frb & ~(enablesFor(next) & m));
+  },
+};
 
 const M32 = 0xffff_ffffn;
 const lowWord = (x: bigint) => BigInt.asIntN(32, x);
@@ -205,6 +280,8 @@ function undefinedParts(def: Def, ops: Readonly<Ops>, f: CaseInput, rc: boolean)
 /** Keep masks for a VSR field (the 128-bit dump value has doubleword 0 in its low 64 bits). */
 const DW0 = (1n << 64n) - 1n;
 const WORD1 = 0xffff_ffffn;
+const WORD0 = 0xffff_ffffn << 32n;
+const WORDS02 = WORD0 | (WORD0 << 64n);
 /** FPSCR without FPRF (bits 47:51). */
 const FPSCR_NO_FPRF = 0xffff_ffff_fffe_0fffn;
 
@@ -227,11 +304,15 @@ function fpUndefinedParts(def: Def, ops: Readonly<Ops>): Ignore[] {
     for (const r of regs)
       out.push({ field: `vsr${r}`, keep, why: 'VSR doubleword 1 undefined after a scalar FP result (Book I §7.2.1)' });
   } else if (scalarVsx) {
+    // Word results: xscvdp[su]xws leave only word 1 defined, xscvdpsp[n] only word 0 (Book I §7.6).
+    const keep = /^xscvdp[su]xws$/.test(m) ? WORD1 : /^xscvdpspn?$/.test(m) ? WORD0 : DW0;
     out.push({
       field: `vsr${ops.xt}`,
-      keep: DW0,
-      why: 'VSR doubleword 1 undefined after a VSX scalar result (Book I §7.2.1)',
+      keep,
+      why: 'VSR parts undefined after a VSX scalar result (Book I §7.2.1, §7.6)',
     });
+  } else if (/^xvcvdp([su]xws|sp)$/.test(m) && ops.xt !== undefined) {
+    out.push({ field: `vsr${ops.xt}`, keep: WORDS02, why: 'word elements 1 and 3 undefined (Book I §7.6)' });
   }
   if (/^fcti/.test(m))
     out.push({ field: 'fpscr', keep: FPSCR_NO_FPRF, why: 'FPRF undefined after fcti* (Book I §4.6.7.2)' });
@@ -268,6 +349,7 @@ function genericPlan(def: Def, v: Variant): Plan {
           input.gpr[ops.rb!] = u64(-1n);
         }
       }
+      INPUT_RULES[def.m]?.(ops, input);
       const words: number[] = [];
       const text: string[] = [];
       if (hasFpResult(def) && hasInsn('mtfsfi')) {
@@ -284,9 +366,18 @@ function genericPlan(def: Def, v: Variant): Plan {
         ...fpUndefinedParts(def, ops),
         ...(IGNORES[def.m]?.(ops) ?? []),
       ];
-      return () => ({ words, text, input, baseReg: base, ignore, reads: readsOf(v, ops) });
+      return () => ({ words, text, input, baseReg: base, ignore, reads: readsOf(v, ops), target: targetOf(ops) });
     },
   };
+}
+
+/** The dump field of the target register: RT, FRT, VRT or XT (VRs are VSRs 32-63). */
+function targetOf(ops: Readonly<Ops>): string | undefined {
+  if (ops.frt !== undefined) return `vsr${ops.frt}`;
+  if (ops.xt !== undefined) return `vsr${ops.xt}`;
+  if (ops.vrt !== undefined) return `vsr${32 + ops.vrt}`;
+  if (ops.rt !== undefined) return `gpr${ops.rt}`;
+  return undefined;
 }
 
 /** Operands the body reads, for failure reports. */
@@ -705,6 +796,37 @@ function dcbflpPlan(def: Def, v: Variant): Plan {
   };
 }
 
+/**
+ * mtfsb1 / mtfsfi / mtfsf turning on an enable bit whose exception bit is set: FEX=1, which with
+ * MSR[FE0,FE1]=0 (Linux default, Book III-S §4.2.1) raises nothing. One program per case.
+ */
+function fpEnablePlan(def: Def, v: Variant): Plan {
+  const g = genericPlan(def, v);
+  return {
+    ...g,
+    name: `${v.name}@enabled`,
+    mode: 'single',
+    count: 1,
+    make: (rng, k) => {
+      const mk = g.make(rng, k);
+      return (ctx) => {
+        const c = mk(ctx);
+        // Record an overflow and turn its enable on: OE is FPSCR bit 57, field 6 (U=0b0100) for mtfsfi.
+        c.input.fpscr = (c.input.fpscr | F_OX | 0x8000_0000) & ~F_VXALL & ~0xf8;
+        const ops: Ops =
+          def.m === 'mtfsb1'
+            ? { bt: 25 }
+            : def.m === 'mtfsfi'
+              ? { bf: 6, u: 4, w: 0 }
+              : { flm: 0x02, frb: 0, l: 0, w: 0 };
+        if (def.m === 'mtfsf') setFprLow(c.input, 0, F_OE);
+        const words = [...c.words.slice(0, -1), encodeVariant(v, ops)];
+        return { ...c, words, text: [...c.text.slice(0, -1), formatInsn(v, ops)], ignore: [] };
+      };
+    },
+  };
+}
+
 /** An entry's executor exists but the model (POWER8) lacks it: both must raise illegal instruction. */
 function otherModelPlan(def: Def, v: Variant): Plan {
   const g = genericPlan(def, v);
@@ -742,6 +864,8 @@ export function plansFor(def: Def): Plan[] | Exclusion {
       out.push(sprPlan(def, v, BATCH_SPRS, 'batch'), sprPlan(def, v, SINGLE_SPRS, 'single'));
     } else if (def.m === 'mftb') out.push(sprPlan(def, v, [268, 269], 'batch'));
     else if (info?.multi) out.push(multiPlan(def, v, info));
+    else if (def.m === 'mtfsb1' || def.m === 'mtfsfi' || def.m === 'mtfsf')
+      out.push(genericPlan(def, v), fpEnablePlan(def, v));
     else if (info?.resv && info.store) {
       out.push(stcxPlan(def, v, info));
       if (info.size > 1) out.push(misalignedPlan(def, v, info));

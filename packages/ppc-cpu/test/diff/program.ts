@@ -101,6 +101,8 @@ export interface BuiltCase {
   readonly ignore?: readonly Ignore[];
   /** Registers the body reads (shown in failure reports). */
   readonly reads?: readonly string[];
+  /** The dump field of the instruction's target register ('gpr3', 'vsr40', ...), if it has one. */
+  readonly target?: string;
 }
 
 /** A case whose body depends on where it lands. */
@@ -135,7 +137,7 @@ export function availableFeatures(hasExec: (m: string) => boolean): Features {
 
 /*
  * State goes through VSRs with lxvd2x/stxvd2x only (they take any alignment):
- * FPSCR via FPR 0 (mtfsf takes bits 32:63 of doubleword 0), VSCR via VR 0
+ * FPSCR via FPR 0 (mtfsf with L=1 sets all 64 bits, so DRN cannot leak between cases), VSCR via VR 0
  * (mtvscr takes word element 3, the low word of doubleword 1), so the slots
  * hold FPSCR in bytes 0-3 and VSCR in bytes 8-11.
  */
@@ -147,7 +149,7 @@ function commonLoad(L: Layout): number[] {
     enc('addi', { rt: 4, ra: 0, si: IN + off }),
     enc('lxvd2x', { xt, ra: 3, rb: 4 }),
   ];
-  if (F.fpscr) w.push(...viaVsr(R.FPSCR, 0), enc('mtfsf', { flm: 0xff, frb: 0, l: 0, w: 0 }));
+  if (F.fpscr) w.push(...viaVsr(R.FPSCR, 0), enc('mtfsf', { flm: 0xff, frb: 0, l: 1, w: 0 }));
   if (F.vscr) w.push(...viaVsr(R.VSCR, 32), enc('mtvscr', { vrb: 0 }));
   if (F.vsr) for (let i = 0; i < 64; i++) w.push(...viaVsr(R.VSR + 16 * i, i));
   w.push(enc('ld', { rt: 4, ra: 3, ds: IN + R.CTR }));
