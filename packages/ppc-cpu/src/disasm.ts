@@ -14,6 +14,7 @@ import {
   baseSyntaxSpec,
   compileSyntax,
   INVALID_FORMS,
+  STRICT_RESERVED_CHAPTERS,
   SYNTAX_SPECS,
   type Syntax,
   type SyntaxOperand,
@@ -48,6 +49,21 @@ export interface SyntaxTable {
   readonly decoder: Decoder<Cpu>;
   /** Syntaxes the disassembler may print, by base mnemonic (InsnDef.m). */
   readonly print: ReadonlyMap<string, readonly Syntax[]>;
+  /** Reserved bits that make a word invalid for the disassembler (STRICT_RESERVED_CHAPTERS). */
+  readonly reserved: ReadonlyMap<CompiledInsn<Cpu>, number>;
+}
+
+/** Bits of an entry's words that are neither pattern, operand nor variant bits. */
+function reservedBits(ci: CompiledInsn<Cpu>): number {
+  let used = ci.mask;
+  for (const o of ci.operands)
+    for (const [st, len] of o.field.parts) used |= len === 32 ? -1 : ((1 << len) - 1) << (32 - st - len);
+  const d = ci.def;
+  if (ci.rcBit >= 0) used |= 1 << (31 - ci.rcBit);
+  if (d.form === 'XO') used |= 1 << 10;
+  if (d.form === 'I' || d.form === 'B' || d.form === 'XL') used |= 1;
+  if (d.form === 'I' || d.form === 'B') used |= 2;
+  return ~used >>> 0;
 }
 
 const tables = new Map<number, SyntaxTable>();
@@ -73,7 +89,12 @@ export function syntaxTable(models = ALL_MODELS): SyntaxTable {
       list.push(compileSyntax(baseSyntaxSpec(d)));
     }
   }
-  t = { decoder, print };
+  const reserved = new Map<CompiledInsn<Cpu>, number>();
+  for (const ci of decoder.all) {
+    const bits = reservedBits(ci);
+    if (bits !== 0 && STRICT_RESERVED_CHAPTERS.has(ci.def.chapter ?? '')) reserved.set(ci, bits);
+  }
+  t = { decoder, print, reserved };
   tables.set(models, t);
   return t;
 }
@@ -199,6 +220,8 @@ export function disassemble(word: number, pc = 0n, opts: DisasmOptions = {}): Di
     const f = decodeFields(ci, word);
     const invalid = INVALID_FORMS[ci.def.m];
     if (invalid?.(f, word)) return dotLong(word);
+    const strict = t.reserved.get(ci);
+    if (strict !== undefined && (word & strict) !== 0) return dotLong(word);
     for (const s of t.print.get(ci.def.m) ?? []) {
       const v = matchSyntax(s, f);
       if (!v) continue;

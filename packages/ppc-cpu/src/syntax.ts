@@ -697,6 +697,75 @@ function miscSyntaxes(): SyntaxSpec[] {
   ];
 }
 
+/** Floating point, VMX and VSX extended mnemonics (Book I §4.6, §6.8, §7.6; Appendix C). */
+function vectorSyntaxes(): SyntaxSpec[] {
+  const out: SyntaxSpec[] = [
+    // mtfsf/mtfsfi: L and W default to 0; FPSCR field and bit numbers print as plain numbers.
+    { m: 'mtfsf', base: 'mtfsf', ops: 'FLM,FRB,L6?,W?' },
+    {
+      m: 'mtfsfi',
+      base: 'mtfsfi',
+      ops: 'n:imm,U,W?',
+      from: (f) => ({ n: f.bf! }),
+      to: (v) => (v.n! < 8 ? { bf: v.n! } : undefined),
+    },
+    {
+      m: 'mtfsb0',
+      base: 'mtfsb0',
+      ops: 'n:imm',
+      from: (f) => ({ n: f.bt! }),
+      to: (v) => (v.n! < 32 ? { bt: v.n! } : undefined),
+    },
+    {
+      m: 'mtfsb1',
+      base: 'mtfsb1',
+      ops: 'n:imm',
+      from: (f) => ({ n: f.bt! }),
+      to: (v) => (v.n! < 32 ? { bt: v.n! } : undefined),
+    },
+    // VMX moves.
+    { m: 'vmr', base: 'vor', ops: 'VRT,VRA', same: { vrb: 'vra' } },
+    { m: 'vnot', base: 'vnor', ops: 'VRT,VRA', same: { vrb: 'vra' } },
+    // VSX permutes and moves: xxpermdi with XA=XB and DM=0/3 splats, DM=2 swaps.
+    {
+      m: 'xxspltd',
+      base: 'xxpermdi',
+      ops: 'XT,XA,n:imm',
+      same: { xb: 'xa' },
+      from: (f) => (f.dm === 0 || f.dm === 3 ? { n: f.dm & 1 } : undefined),
+      to: (v) => (v.n! < 2 ? { dm: v.n! * 3 } : undefined),
+    },
+    { m: 'xxswapd', base: 'xxpermdi', ops: 'XT,XA', same: { xb: 'xa' }, set: { dm: 2 } },
+    { m: 'xxmrghd', base: 'xxpermdi', ops: 'XT,XA,XB', set: { dm: 0 } },
+    { m: 'xxmrgld', base: 'xxpermdi', ops: 'XT,XA,XB', set: { dm: 3 } },
+    { m: 'xxmr', base: 'xxlor', ops: 'XT,XA', same: { xb: 'xa' } },
+    { m: 'xxlnot', base: 'xxlnor', ops: 'XT,XA', same: { xb: 'xa' } },
+    { m: 'xvmovdp', base: 'xvcpsgndp', ops: 'XT,XA', same: { xb: 'xa' } },
+    { m: 'xvmovsp', base: 'xvcpsgnsp', ops: 'XT,XA', same: { xb: 'xa' } },
+  ];
+  // GPR<->VSR moves name the FPR (VSR 0-31) or VR (VSR 32-63) half of the register file.
+  const halves = (stem: string, base: string, gprFirst: boolean, vsr: 'xs' | 'xt') => {
+    for (const [name, kind, lo] of [
+      [`${stem.replace('%', 'fpr')}`, 'fpr', 0],
+      [`${stem.replace('%', 'vr')}`, 'vr', 32],
+    ] as const) {
+      out.push({
+        m: name,
+        base,
+        ops: gprFirst ? `RA,r:${kind}` : `r:${kind},RA`,
+        from: (f) => (f[vsr]! >= lo && f[vsr]! < lo + 32 ? { r: f[vsr]! - lo } : undefined),
+        to: (v) => (v.r! < 32 ? { [vsr]: v.r! + lo } : undefined),
+      });
+    }
+  };
+  halves('mf%d', 'mfvsrd', true, 'xs');
+  halves('mf%wz', 'mfvsrwz', true, 'xs');
+  halves('mt%d', 'mtvsrd', false, 'xt');
+  halves('mt%wz', 'mtvsrwz', false, 'xt');
+  halves('mt%wa', 'mtvsrwa', false, 'xt');
+  return out;
+}
+
 /** DFP extended operations: source pairs print as their even register, ignoring the odd bit (binutils). */
 function dfpSyntaxes(): SyntaxSpec[] {
   const q: [string, string][] = [
@@ -738,6 +807,7 @@ export const SYNTAX_SPECS: readonly SyntaxSpec[] = [
   ...rotateSyntaxes(),
   ...miscSyntaxes(),
   ...dfpSyntaxes(),
+  ...vectorSyntaxes(),
   ...sprSyntaxes(),
 ];
 
@@ -799,11 +869,25 @@ export const INVALID_FORMS: Readonly<Record<string, (f: Readonly<Values>, word: 
   sthux: updateStore,
   stwux: updateStore,
   stdux: updateStore,
+  // Floating-point load/store with update: RA=0 (Book I §4.6.2, §4.6.3).
+  lfsu: updateStore,
+  lfdu: updateStore,
+  lfsux: updateStore,
+  lfdux: updateStore,
+  stfsu: updateStore,
+  stfdu: updateStore,
+  stfsux: updateStore,
+  stfdux: updateStore,
   // Load multiple: RA in the range of registers loaded (§3.3.6).
   lmw: (f) => f.ra! >= f.rt!,
   // Load string: binutils only rejects RA=RT (lswi) and RT=RA or RT=RB (lswx) (§3.3.7).
   lswi: (f) => f.ra === f.rt,
   lswx: (f) => f.rt === f.ra || f.rt === f.rb,
+  // FP pair loads/stores (lfdp/stfdp[x]) need an even register pair (§4.6.2).
+  lfdp: (f) => odd(f.frt),
+  lfdpx: (f) => odd(f.frt),
+  stfdp: (f) => odd(f.frs),
+  stfdpx: (f) => odd(f.frs),
   // Quadword loads/stores need an even register pair (§3.3.4, Book II §4.4.2).
   lq: (f) => odd(f.rt) || f.rt === f.ra,
   lqarx: (f) => odd(f.rt) || f.rt === f.ra || f.rt === f.rb,
@@ -843,3 +927,10 @@ export const INVALID_FORMS: Readonly<Record<string, (f: Readonly<Values>, word: 
     ].map((m) => [m, (f: Readonly<Values>) => odd(f.frt)]),
   ),
 };
+
+/**
+ * Chapters whose reserved fields binutils checks throughout (its VSX opcode
+ * masks cover every reserved bit): a word of such an entry with a reserved bit
+ * set is printed as `.long`, although the processor ignores the bit.
+ */
+export const STRICT_RESERVED_CHAPTERS: ReadonlySet<string> = new Set(['vsx']);

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { fixturePath, fixturesDir } from '../../../scripts/fixtures.mjs';
 import { disassemble, syntaxTable } from '../src/disasm.js';
 import { SYNTAX_SPECS } from '../src/syntax.js';
-import { elfSections, FOREIGN, objdumpSection } from './disasm-oracle.js';
+import { elfSections, foreignReason, objdumpSection } from './disasm-oracle.js';
 
 /** First-word prefixes of objdump mnemonics that belong to a chapter we do not own (for grouping). */
 function chapterOfMnemonic(m: string): string {
@@ -60,7 +60,7 @@ async function compareBinary(name: 'vmlinux' | 'busybox'): Promise<Report> {
       continue;
     }
     const theirMnemonic = theirs.split(' ')[0]!;
-    if (d.mnemonic === '.long' && FOREIGN[theirMnemonic] !== undefined) {
+    if (d.mnemonic === '.long' && foreignReason(theirMnemonic) !== undefined) {
       report.foreign.set(theirMnemonic, (report.foreign.get(theirMnemonic) ?? 0) + 1);
       continue;
     }

@@ -144,3 +144,15 @@ foreign(
   'mbar wrtee wrteei dcbtlse dcbtstlse dcbtls dcbtstls icbtls dcblc icblc icblce dcblce mfdcr mtdcr dccci iccci wchkall',
 );
 foreign('603/601 software TLB instruction', 'tlbli tlbld');
+foreign(
+  'POWER10 (Power ISA 3.1) instruction',
+  'xscvsqqp xscvuqqp xscvqpsqz xscvqpuqz vextractbm vextracthm vextractwm vextractdm vextractqm mtvsrbm mtvsrhm mtvsrwm mtvsrdm mtvsrqm vcntmbb vcntmbh vcntmbw vcntmbd xxgenpcvbm lxvrbx lxvrhx lxvrwx lxvrdx stxvrbx stxvrhx stxvrwx stxvrdx vstribl vstribr vclzdm vctzdm vpdepd vpextd',
+);
+
+/** Families of other machines' instructions, by mnemonic prefix: e500 SPE (ev*, ef*), Gekko paired single (ps_*, psq_*). */
+const FOREIGN_PREFIX = /^(ev|efs|efd|ps_|psq_)/;
+
+/** Why objdump's mnemonic `m` is not one of ours, or undefined when it should be. */
+export function foreignReason(m: string): string | undefined {
+  return FOREIGN[m] ?? (FOREIGN_PREFIX.test(m) ? 'e500 SPE or Gekko paired-single instruction' : undefined);
+}
