@@ -325,9 +325,12 @@ export class Machine {
 
   /** Machine reset: clear RAM, reload kernel/initrd, rebuild the device tree, restart CPU 0 at the kernel. */
   reset(countIt = true): void {
-    if (countIt) this.resets++;
     const mem = this.memory;
-    mem.u8.fill(0);
+    if (countIt) {
+      this.resets++;
+      // A fresh allocation is already zero; a reboot starts from clean RAM too.
+      mem.u8.fill(0);
+    }
     this.xics.reset();
     this.vio.reset();
     const fresh = allocateHptStorage(defaultHptShift(mem.size));

@@ -76,7 +76,12 @@ export function createRtasServices(
   xicsCalls: readonly XicsRtasCall[],
 ): RtasService[] {
   const log = host.logger;
-  const hostNs = () => BigInt(Math.round(host.now() * 1e6));
+  const hostNs = () => {
+    // Milliseconds since the epoch times 1e6 exceeds 2^53: split before scaling.
+    const ms = host.now();
+    const whole = Math.floor(ms);
+    return BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1e6));
+  };
   const guestErr = (msg: string) => {
     if (log.enabled('guest_errors')) log.log('guest_errors', msg);
   };

@@ -34,22 +34,39 @@ export function bootGuest(asm: Asm, opts: Partial<MachineOptions> & { log?: LogC
 }
 
 /**
- * Emit an RTAS call: the argument block at RTAS_BUF (token, nargs, nret,
- * args), r3 = the block, then a call to the RTAS entry like Linux's enter_rtas.
+ * Emit an RTAS call: the argument block at `buf` (token, nargs, nret, args),
+ * r3 = the block, then a call to the RTAS entry like Linux's enter_rtas. The
+ * hcall status the blob returns is left in r3.
  */
-export function rtasCall(a: Asm, name: string, args: number[], nret: number, ram = RAM): Asm {
-  const token = RTAS_TOKENS[name];
-  if (token === undefined) throw new Error(name);
-  a.li64(31, BigInt(RTAS_BUF));
+export function rtasCall(
+  a: Asm,
+  name: string | number,
+  args: number[],
+  nret: number,
+  opts: { buf?: number; nargs?: number; ram?: number } = {},
+): Asm {
+  const token = typeof name === 'number' ? name : RTAS_TOKENS[name];
+  if (token === undefined) throw new Error(String(name));
+  a.li64(31, BigInt(opts.buf ?? RTAS_BUF));
   a.li64(9, BigInt(token)).stw(9, 0, 31);
-  a.li(9, args.length).stw(9, 4, 31);
-  a.li(9, nret).stw(9, 8, 31);
+  a.li64(9, BigInt(opts.nargs ?? args.length)).stw(9, 4, 31);
+  a.li64(9, BigInt(nret)).stw(9, 8, 31);
   args.forEach((v, i) => {
     a.li64(9, BigInt(v >>> 0)).stw(9, 12 + 4 * i, 31);
   });
   a.mr(3, 31);
-  a.li64(10, BigInt(rtasAddress(ram)));
+  a.li64(10, BigInt(rtasAddress(opts.ram ?? RAM)));
   return a.callReg(10);
+}
+
+/** Store r`reg` as a doubleword at SCRATCH + 8 * slot (r30 holds SCRATCH afterwards). */
+export function save(a: Asm, reg: number, slot: number): Asm {
+  return a.li64(30, BigInt(SCRATCH)).std(reg, 8 * slot, 30);
+}
+
+/** Wait for an interrupt with H_CEDE: with nothing pending the machine goes idle. */
+export function idle(a: Asm): Asm {
+  return a.hcall(0xe0);
 }
 
 /** Pack up to 8 characters big-endian into a register value. */
