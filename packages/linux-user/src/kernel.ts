@@ -649,7 +649,16 @@ export class Kernel {
   private resolve(dirfd: number, p: Uint8Array): Buffer | number {
     if (p.length === 0) return -E.ENOENT;
     if (this.procSelf(p) === 'exe') return Buffer.from(this.programPath);
-    if (p[0] === 0x2f) return Buffer.from(p);
+    if (p[0] === 0x2f) {
+      // /proc/self/fd/N names the guest's descriptor N, which lives at some other host fd number.
+      const m = /^\/proc\/(?:self|thread-self|(\d+))\/fd\/(\d+)(\/.*)?$/s.exec(Buffer.from(p).toString('latin1'));
+      if (m && (m[1] === undefined || Number(m[1]) === process.pid)) {
+        const f = this.fds.get(Number(m[2]));
+        if (!f || f.kind !== 'host') return -E.ENOENT;
+        return Buffer.concat([Buffer.from(`/proc/self/fd/${f.hostFd}`), Buffer.from(m[3] ?? '', 'latin1')]);
+      }
+      return Buffer.from(p);
+    }
     const base = this.dirBase(dirfd);
     if (typeof base === 'number') return base;
     return Buffer.concat([Buffer.from(`/proc/self/fd/${base.hostFd}/`), p]);
@@ -964,8 +973,9 @@ export class Kernel {
 
   private read(fd: number, addr: number, count: number, pos: number | null): number {
     const f = this.fds.get(fd);
-    if (!f) return -E.EBADF;
-    if (count === 0) return f.readable ? 0 : -E.EBADF;
+    if (!f || !f.readable) return -E.EBADF;
+    if (f.isDir) return -E.EISDIR;
+    if (count === 0) return 0;
     const n = Math.min(count, MAX_IO);
     if (!this.memory.check(addr, n, Access.Store)) return -E.EFAULT;
     const buf = this.ensureScratch(n);
@@ -976,8 +986,8 @@ export class Kernel {
 
   private write(fd: number, addr: number, count: number, pos: number | null): number {
     const f = this.fds.get(fd);
-    if (!f) return -E.EBADF;
-    if (count === 0) return f.writable ? 0 : -E.EBADF;
+    if (!f || !f.writable) return -E.EBADF;
+    if (count === 0) return 0;
     const n = Math.min(count, MAX_IO);
     const buf = this.ensureScratch(n);
     if (!this.memory.readInto(addr, buf, 0, n)) return -E.EFAULT;
@@ -994,7 +1004,7 @@ export class Kernel {
 
   private readv(fd: number, iov: number, cnt: number, pos: number | null, isWrite: boolean): number {
     const f = this.fds.get(fd);
-    if (!f) return -E.EBADF;
+    if (!f || !(isWrite ? f.writable : f.readable)) return -E.EBADF;
     if (cnt < 0 || cnt > IOV_MAX) return -E.EINVAL;
     if (pos !== null) {
       if (pos < 0) return -E.EINVAL;
@@ -2044,8 +2054,19 @@ export class Kernel {
     return 0;
   }
 
+  /** Supplementary groups exactly as the kernel has them (Node's getgroups() adds the egid). */
+  private hostGroups(): number[] {
+    try {
+      const m = /^Groups:\s*(.*)$/m.exec(fs.readFileSync('/proc/self/status', 'latin1'));
+      if (m) return m[1]!.trim() === '' ? [] : m[1]!.trim().split(/\s+/).map(Number);
+    } catch {
+      // fall through
+    }
+    return process.getgroups?.() ?? [];
+  }
+
   private getgroups(size: number, addr: number): number {
-    const groups = process.getgroups?.() ?? [];
+    const groups = this.hostGroups();
     if (size < 0) return -E.EINVAL;
     if (size === 0) return groups.length;
     if (size < groups.length) return -E.EINVAL;

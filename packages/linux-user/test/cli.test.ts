@@ -1,10 +1,11 @@
-/** The ppcvm-user command line, run as a child process (from source, through tsx). */
+/** The ppcvm-user command line: in-process through cliMain, and end to end as a child process. */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixturePath } from '../../../scripts/fixtures.mjs';
+import { cliMain } from '../src/cli-main.js';
 import { code, HEADER_PAD, insn, tempDir, writeElf } from './helpers.js';
 
 const pkgDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -12,13 +13,30 @@ const busybox = fixturePath('busybox');
 const tmp = tempDir('ppcvm-cli-');
 afterAll(() => tmp.cleanup());
 
-function cli(args: string[], env: Record<string, string> = { PATH: '/usr/bin:/bin' }) {
+/** The real bin, from source through tsx. */
+function spawnCli(args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(pkgDir, 'src', 'cli.ts'), ...args], {
     cwd: pkgDir,
-    env,
+    env: { PATH: '/usr/bin:/bin' },
     encoding: 'utf8',
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let runs = 0;
+
+/** cliMain in-process, with temp files as the descriptors. */
+function cli(args: string[], env: Record<string, string> = { PATH: '/usr/bin:/bin' }) {
+  const id = runs++;
+  const names = ['in', 'out', 'err'].map((k) => path.join(tmp.dir, `cli-${k}-${id}`));
+  fs.writeFileSync(names[0]!, '');
+  const fds = [fs.openSync(names[0]!, 'r'), fs.openSync(names[1]!, 'w'), fs.openSync(names[2]!, 'w')] as const;
+  try {
+    const status = cliMain(args, { stdio: fds, env });
+    return { status, stdout: fs.readFileSync(names[1]!, 'utf8'), stderr: fs.readFileSync(names[2]!, 'utf8') };
+  } finally {
+    for (const fd of fds) fs.closeSync(fd);
+  }
 }
 
 function program(name: string, words: number[]): string {
@@ -29,6 +47,14 @@ function program(name: string, words: number[]): string {
 }
 
 describe('ppcvm-user CLI', () => {
+  it('runs as a program: status and fault message on stderr', () => {
+    const segv = spawnCli([program('segv0', [insn.ld(3, 0, 0)])]);
+    expect(segv.status).toBe(139);
+    expect(segv.stderr).toBe('ppcvm-user: SIGSEGV: load of unmapped address 0x0 (pc 0x10001000)\n');
+    expect(spawnCli([program('exit3', [insn.li(0, 234), insn.li(3, 3), insn.sc()])]).status).toBe(3);
+    expect(spawnCli(['--help']).stdout).toMatch(/^usage: ppcvm-user/);
+  });
+
   it('prints help and version', () => {
     const h = cli(['--help']);
     expect(h.status).toBe(0);
