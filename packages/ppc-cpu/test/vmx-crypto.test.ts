@@ -1,5 +1,5 @@
 /**
- * VMX crypto and decimal instructions (Power ISA 2.07 Book I §6.11, §6.16):
+ * VMX crypto and decimal instructions (Power ISA 2.07 Book I ch. 6):
  * AES-128 with vcipher/vncipher against FIPS-197 Appendix C.1, SHA-256 and
  * SHA-512 of "abc" with vshasigmaw/d against FIPS 180-4's examples, vpmsum*
  * against a BigInt carry-less product, bcdadd./bcdsub. against BigInt decimals.

@@ -1,5 +1,5 @@
 /**
- * VMX floating point (Power ISA 2.07 Book I §6.10): NaN and denormal rules,
+ * VMX floating point (Power ISA 2.07 Book I ch. 6): NaN and denormal rules,
  * non-Java mode, the single rounding of vmaddfp/vnmsubfp (against an exact
  * BigInt model), rounding to integer, conversions with saturation, compares.
  */

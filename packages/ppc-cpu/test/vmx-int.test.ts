@@ -1,6 +1,6 @@
 /**
  * VMX integer instructions against reference models written from the ISA's
- * element definitions (Power ISA 2.07 Book I §6.9) on BigInt vectors in
+ * element definitions (Power ISA 2.07 Book I ch. 6) on BigInt vectors in
  * architected element order, over random and edge-biased inputs.
  */
 import fc from 'fast-check';
@@ -157,7 +157,7 @@ const EXTRA: Record<string, Ref> = {
 };
 Object.assign(REF, EXTRA);
 
-/** Three-input halfword ops and multiply-sums (§6.9.1.4). */
+/** Three-input halfword ops and multiply-sums. */
 function hw3(fn: (x: bigint, y: bigint, z: bigint) => bigint, sat: boolean): Ref {
   return (a, b, c) => {
     const [xa, xb, xc] = [a, b, c].map((v) => elems(v, 16).map((x) => sx(x, 16)));

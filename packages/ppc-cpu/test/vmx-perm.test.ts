@@ -1,6 +1,6 @@
 /**
  * VMX storage access, permutes, packs and whole-register shifts (Power ISA
- * 2.07 Book I §6.7-6.9) against reference models in architected element
+ * 2.07 Book I ch. 6) against reference models in architected element
  * order; storage access in both byte orders; the MSR[VEC] check.
  */
 import fc from 'fast-check';

@@ -69,11 +69,11 @@ export function vrW(r: number): number {
   return vrB(r) >> 2;
 }
 
-/** VSCR bits (Book I §6.5.1): non-Java mode and saturation. */
+/** VSCR bits (Book I ch. 6, Vector Status and Control Register): non-Java mode and saturation. */
 export const VSCR_NJ = 0x00010000;
 export const VSCR_SAT = 0x00000001;
 
-/** True when MSR[VEC] is off: the caller returns `c.facilityUnavailable('vmx')` (Book III-S §6.5.15). */
+/** True when MSR[VEC] is off: the caller returns `c.facilityUnavailable('vmx')` (Book III-S ch. 6, Vector Unavailable interrupt). */
 export function vecOff(c: Cpu): boolean {
   return (c.s[MSR]! & MSR_LO_VEC) === 0;
 }
@@ -84,7 +84,7 @@ export function setSat(c: Cpu): void {
 }
 
 /**
- * CR6 for a vector compare with Rc=1 (Book I §6.9.3): bit 0 = all elements true,
+ * CR6 for a vector compare with Rc=1 (Book I ch. 6, Vector Integer Compare Instructions): bit 0 = all elements true,
  * bit 2 = all elements false. `all` and `any` are the AND and OR of the element results.
  */
 export function setCr6(c: Cpu, all: number, any: number): void {

@@ -1,8 +1,8 @@
 /**
  * Vector crypto and decimal instructions new in Power ISA 2.07 Book I:
- * AES rounds (§6.11.1, vcipher..vsbox), SHA-2 sigma functions (§6.11.2),
- * carry-less multiply-sum (§6.11.3, vpmsum*) and signed BCD add/subtract
- * (§6.16, bcdadd./bcdsub.).
+ * AES rounds (vcipher..vsbox), SHA-2 sigma functions, carry-less
+ * multiply-sum (vpmsum*) -- the 'Vector Exclusive-OR-based Instructions' --
+ * and signed BCD add/subtract (bcdadd./bcdsub., 'Decimal Integer Arithmetic').
  */
 import type { Cpu } from '../cpu.js';
 import type { VFactory } from './vmx-core.js';
@@ -14,7 +14,7 @@ const { setCr6Raw, vecOff, vrB, vrH, vrW, vv } = core;
 
 const VMX = 'vmx' as const;
 
-// ---- AES (FIPS-197) tables, computed from the field arithmetic --------------------------------
+// ---- AES (FIPS-197) tables, computed from the field arithmetic ----------------------------------
 
 function gmul(a: number, b: number): number {
   let p = 0;
@@ -120,7 +120,7 @@ const vsbox: VFactory = (f) => {
   };
 };
 
-// ---- SHA-2 sigma (§6.11.2) ---------------------------------------------------------------------
+// ---- SHA-2 sigma --------------------------------------------------------------------------------
 
 const tmpw = new Int32Array(4);
 const ror32 = (x: number, n: number) => (x >>> n) | (x << (32 - n));
@@ -220,7 +220,7 @@ const vshasigmad: VFactory = (f) => {
   };
 };
 
-// ---- carry-less multiply-sum (§6.11.3) --------------------------------------------------------
+// ---- carry-less multiply-sum (binary polynomial multiplication) ---------------------------------
 
 const cl = new Int32Array(2);
 
@@ -344,7 +344,7 @@ const vpmsumd: VFactory = (f) => {
   };
 };
 
-// ---- decimal (§6.16: bcdadd., bcdsub.) ------------------------------------------------------
+// ---- decimal integer arithmetic (bcdadd., bcdsub.) ----------------------------------------------
 
 const da = new Uint8Array(32);
 const db = new Uint8Array(32);

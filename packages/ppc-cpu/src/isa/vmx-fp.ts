@@ -1,10 +1,10 @@
 /**
- * Vector floating-point instructions (Power ISA 2.07 Book I §6.10). Single
+ * Vector floating-point instructions (Power ISA 2.07 Book I ch. 6). Single
  * precision, round to nearest even, no FPSCR; NaN operands propagate (the
  * first NaN of VRA, VRB, VRC, made quiet); invalid operations give the
  * default QNaN 0x7FC00000. In non-Java mode (VSCR[NJ]=1) denormal operands
  * are read as zero and denormal results are written as zero, keeping their
- * sign (§6.10.1).
+ * sign (Vector Floating-Point Operations).
  *
  * Arithmetic is done in double precision and rounded once to single: for
  * +, -, x, / and sqrt of single operands that double rounding is exact. The
@@ -135,7 +135,7 @@ function fpFma(negate: boolean): VFactory {
         const xa = s[a + k]!;
         const xb = s[b + k]!;
         const xc = s[cc + k]!;
-        // NaN precedence A, B, C (§6.10.1); a NaN result is not negated.
+        // NaN precedence A, B, C; a NaN result is not negated (QEMU agrees).
         if (isNaNBits(xa)) s[t + k] = xa | QUIET;
         else if (isNaNBits(xb)) s[t + k] = xb | QUIET;
         else if (isNaNBits(xc)) s[t + k] = xc | QUIET;
@@ -214,7 +214,7 @@ function fpUnary(op: Un): VFactory {
   };
 }
 
-/** vcfux/vcfsx: word integers to single, divided by 2^UIM (§6.10.3). */
+/** vcfux/vcfsx: word integers to single, divided by 2^UIM. */
 function fpFromInt(signed: boolean): VFactory {
   return (f) => {
     const t = vrW(f.vrt!);
@@ -235,7 +235,7 @@ function fpFromInt(signed: boolean): VFactory {
 
 /**
  * vctuxs/vctsxs: single times 2^UIM to word integers, truncating, saturating with VSCR[SAT]
- * (§6.10.3). A NaN converts to 0 without setting SAT, as QEMU does.
+ * (Vector Floating-Point Rounding and Conversion). A NaN converts to 0 without setting SAT, as QEMU does.
  */
 function fpToInt(signed: boolean): VFactory {
   return (f) => {
@@ -275,7 +275,7 @@ function fpToInt(signed: boolean): VFactory {
   };
 }
 
-/** vcmpeqfp/vcmpgefp/vcmpgtfp[.]: NaN compares false (§6.10.4). */
+/** vcmpeqfp/vcmpgefp/vcmpgtfp[.]: NaN compares false. */
 function fpCmp(op: 'eq' | 'ge' | 'gt'): VFactory {
   return (f) => {
     const t = vrW(f.vrt!);

@@ -1,5 +1,5 @@
 /**
- * Vector integer instructions (Power ISA 2.07 Book I §6.9: arithmetic,
+ * Vector integer instructions (Power ISA 2.07 Book I ch. 6: arithmetic,
  * multiply, sum across, average, min/max, compare, logical, rotate/shift,
  * count). Element-wise operations walk storage order (see vmx-core.ts).
  */
@@ -18,7 +18,7 @@ type F3 = (a: number, b: number, c: number) => number;
 
 const VMX = 'vmx' as const;
 
-// ---- generic lane factories (the long tail; hot instructions are written out below) ----------
+// ---- generic lane factories (the long tail; hot instructions are written out below) -------------
 
 /** Byte lanes: t[k] = fn(a[k], b[k]); inputs signed or unsigned; optional VSCR[SAT]. */
 export function lanes8(fn: F2, signed: boolean, sat = false): VFactory {
@@ -133,7 +133,7 @@ function lanes64(fn: F64): VFactory {
   };
 }
 
-// ---- add / subtract (§6.9.1) ----------------------------------------------------------------
+// ---- add / subtract -----------------------------------------------------------------------------
 
 /** vaddubm: carry-free byte adds on whole words (SWAR). */
 const vaddubm: VFactory = (f) => {
@@ -212,7 +212,7 @@ const sub64: F64 = (alo, ahi, blo, bhi) => {
 };
 
 /**
- * Quadword add/subtract family (§6.9.1, new in 2.07): t = a + (b or ~b) + cin where cin is
+ * Quadword add/subtract family (new in 2.07): t = a + (b or ~b) + cin where cin is
  * 0, 1 or VRC bit 127; `carry` returns the carry out of bit 0 instead of the sum.
  */
 function quad(opts: { sub: boolean; cin: 'zero' | 'one' | 'vrc'; carry: boolean }): VFactory {
@@ -255,7 +255,7 @@ function quad(opts: { sub: boolean; cin: 'zero' | 'one' | 'vrc'; carry: boolean 
   };
 }
 
-// ---- multiply (§6.9.1.3) ----------------------------------------------------------------------
+// ---- multiply -----------------------------------------------------------------------------------
 
 /** Even (architected even = more significant half of each storage lane) / odd element multiplies. */
 function mulEO8(even: boolean, signed: boolean): VFactory {
@@ -374,7 +374,7 @@ function lanes16x3(fn: F3, signed: boolean, sat: boolean): VFactory {
 }
 
 /**
- * Multiply-sum (§6.9.1.4): word lane k of VRT = sum of the products of the byte or halfword
+ * Multiply-sum: word lane k of VRT = sum of the products of the byte or halfword
  * elements inside word k of VRA and VRB, plus word k of VRC.
  */
 function msum(kind: 'ubm' | 'mbm' | 'uhm' | 'uhs' | 'shm' | 'shs'): VFactory {
@@ -430,7 +430,7 @@ function msum(kind: 'ubm' | 'mbm' | 'uhm' | 'uhs' | 'shm' | 'shs'): VFactory {
   };
 }
 
-/** Sum across (§6.9.1.5). */
+/** Sum across: vsum4ubs, vsum4sbs, vsum4shs. */
 function sum4(kind: 'ubs' | 'sbs' | 'shs'): VFactory {
   return (f) => {
     const t = vrW(f.vrt!);
@@ -491,7 +491,7 @@ const vsumsws: VFactory = (f) => {
   };
 };
 
-// ---- compare (§6.9.3) ---------------------------------------------------------------------------
+// ---- compare ------------------------------------------------------------------------------------
 
 /** vcmpequb[.]: byte equality on whole words (SWAR zero-byte test). */
 const vcmpequb: VFactory = (f) => {
@@ -654,7 +654,7 @@ function cmpGtSwar(half: boolean, signed: boolean): VFactory {
   };
 }
 
-// ---- min / max / average (§6.9.1.6-7) -----------------------------------------------------------
+// ---- min / max / average ------------------------------------------------------------------------
 
 const vminub: VFactory = (f) => {
   const t = vrB(f.vrt!);
@@ -688,7 +688,7 @@ function minmax64(isMax: boolean, signed: boolean): F64 {
 
 const avg: F2 = (x, y) => Math.floor((x + y + 1) / 2);
 
-// ---- logical (§6.9.4) -------------------------------------------------------------------------
+// ---- logical ------------------------------------------------------------------------------------
 
 function logical(kind: 'and' | 'andc' | 'or' | 'orc' | 'xor' | 'nor' | 'nand' | 'eqv'): VFactory {
   return (f) => {
@@ -780,7 +780,7 @@ function logical(kind: 'and' | 'andc' | 'or' | 'orc' | 'xor' | 'nor' | 'nand' | 
   };
 }
 
-/** vsel: bit-wise select, VRC=1 takes VRB (§6.9.2). */
+/** vsel: bit-wise select, VRC=1 takes VRB. */
 const vsel: VFactory = (f) => {
   const t = vrW(f.vrt!);
   const a = vrW(f.vra!);
@@ -797,7 +797,7 @@ const vsel: VFactory = (f) => {
   };
 };
 
-// ---- rotate / shift by element (§6.9.5) ---------------------------------------------------------
+// ---- rotate / shift by element ------------------------------------------------------------------
 
 const vslb: VFactory = (f) => {
   const t = vrB(f.vrt!);
@@ -868,7 +868,7 @@ const srad: F64 = (al, ah, bl) => {
   }
 };
 
-// ---- count (§6.9.6, 2.07) -----------------------------------------------------------------------
+// ---- count leading zeros, population count (2.07) -----------------------------------------------
 
 function popcnt32(x: number): number {
   x = x - ((x >>> 1) & 0x55555555);
@@ -903,7 +903,7 @@ function unary64(fn: F64): VFactory {
   };
 }
 
-// ---- exports: one executor factory per mnemonic --------------------------------------------
+// ---- exports: one executor factory per mnemonic -------------------------------------------------
 
 export const INT_EXEC: Record<string, VFactory> = {
   vaddubm,
@@ -951,7 +951,7 @@ export const INT_EXEC: Record<string, VFactory> = {
   vmulosw: mulEO32(false, true),
   vmuluwm: lanes32((x, y) => Math.imul(x, y), true),
 
-  // (a*b) >> 15 plus c, saturated (§6.9.1.4); the rounding form adds 2^14 first.
+  // (a*b) >> 15 plus c, saturated; the rounding form adds 2^14 first.
   vmhaddshs: lanes16x3((x, y, z) => satS16(((x * y) >> 15) + z), true, true),
   vmhraddshs: lanes16x3((x, y, z) => satS16(((x * y + 0x4000) >> 15) + z), true, true),
   vmladduhm: lanes16x3((x, y, z) => Math.imul(x, y) + z, false, false),

@@ -1,7 +1,6 @@
 /**
  * Vector storage access, permute, merge, splat, pack/unpack, whole-register
- * shifts, bit gathers and VSCR moves (Power ISA 2.07 Book I §6.7, §6.8,
- * §6.9.5, §6.11).
+ * shifts, bit gathers and VSCR moves (Power ISA 2.07 Book I ch. 6).
  */
 import type { Cpu } from '../cpu.js';
 import * as st from '../state.js';
@@ -21,7 +20,7 @@ const VMX = 'vmx' as const;
 const LOAD = 0;
 const STORE = 1;
 
-// ---- loads and stores (§6.7.2-6.7.3) ----------------------------------------------------------
+// ---- loads and stores ---------------------------------------------------------------------------
 //
 // lvx/stvx ignore EA bits 60:63. In big-endian mode byte i of the quadword (EA+i) is
 // architected byte element i; in little-endian mode the quadword is byte-reversed, so
@@ -111,7 +110,7 @@ function lve(size: 1 | 2 | 4, store: boolean): VFactory {
   };
 }
 
-/** lvsl/lvsr: permute control vectors from EA bits 60:63 (§6.7.4); no storage access. */
+/** lvsl/lvsr: permute control vectors from EA bits 60:63 (alignment support); no storage access. */
 function lvs(right: boolean): VFactory {
   return (f) => {
     const t = vrB(f.vrt!);
@@ -129,7 +128,7 @@ function lvs(right: boolean): VFactory {
   };
 }
 
-// ---- VSCR moves (§6.11) ------------------------------------------------------------------------
+// ---- VSCR moves ---------------------------------------------------------------------------------
 
 const mfvscr: VFactory = (f) => {
   const t = vrW(f.vrt!);
@@ -154,7 +153,7 @@ const mtvscr: VFactory = (f) => {
   };
 };
 
-// ---- permutes (§6.8) ------------------------------------------------------------------------
+// ---- permutes -----------------------------------------------------------------------------------
 
 /** Copy VRB into scratch bytes 0..15 and VRA into 16..31: architected byte j of A||B is sb[31-j]. */
 function loadCat(s: Int32Array, a: number, b: number): void {
@@ -173,18 +172,15 @@ const vperm: VFactory = (f) => {
   const a = vrW(f.vra!);
   const b = vrW(f.vrb!);
   const m = vrB(f.vrc!);
-  // Architected byte j of A||B: A's storage byte 15-j, or B's storage byte 31-j.
-  const aTop = a * 4 + 15;
-  const bTop = b * 4 + 31;
+  // State byte index of architected byte j of A||B: A's storage byte 15-j, or B's storage byte 31-j.
+  const at = new Int32Array(32);
+  for (let j = 0; j < 32; j++) at[j] = j < 16 ? a * 4 + 15 - j : b * 4 + 31 - j;
   if (t !== a * 4 && t !== b * 4) {
     return (c) => {
       if (vecOff(c)) return c.facilityUnavailable(VMX);
       const u8 = vv(c).u8;
       // Storage byte k of the control is architected byte 15-k and selects result byte 15-k.
-      for (let k = 0; k < 16; k++) {
-        const j = u8[m + k]! & 31;
-        u8[t + k] = j < 16 ? u8[aTop - j]! : u8[bTop - j]!;
-      }
+      for (let k = 0; k < 16; k++) u8[t + k] = u8[at[u8[m + k]! & 31]!]!;
       return 0;
     };
   }
@@ -300,7 +296,7 @@ function staticPerm(src: (i: number, f: Fields) => number): VFactory {
   };
 }
 
-/** Merge high/low (§6.8.2): element-size n bytes; result element e alternates A and B. */
+/** Merge high/low: element-size n bytes; result element e alternates A and B. */
 function merge(n: number, low: boolean): VFactory {
   const half = 16 / n / 2;
   return staticPerm((i) => {
@@ -319,12 +315,12 @@ function mergeEO(odd: boolean): VFactory {
   });
 }
 
-/** vspltb/h/w (§6.8.3): element UIM of VRB everywhere. */
+/** vspltb/h/w: element UIM of VRB everywhere. */
 function splat(n: number): VFactory {
   return staticPerm((i, f) => 16 + f.uim! * n + (i % n));
 }
 
-/** Pack modulo (§6.8.1): the low half of each element of A||B. */
+/** Pack modulo: the low half of each element of A||B. */
 function packMod(n: number): VFactory {
   return staticPerm((i) => {
     const e = Math.floor(i / (n / 2));
@@ -332,7 +328,7 @@ function packMod(n: number): VFactory {
   });
 }
 
-/** vspltisb/h/w: the sign-extended 5-bit immediate in every element (§6.8.3). */
+/** vspltisb/h/w: the sign-extended 5-bit immediate in every element. */
 function splatImm(n: 1 | 2 | 4): VFactory {
   return (f) => {
     const t = vrW(f.vrt!);
@@ -350,7 +346,7 @@ function splatImm(n: 1 | 2 | 4): VFactory {
   };
 }
 
-// ---- saturating packs, unpacks, pixels (§6.8.1) ----------------------------------------------
+// ---- saturating packs, unpacks, pixels ----------------------------------------------------------
 
 type Sat = (x: number) => number;
 
@@ -515,7 +511,7 @@ const vpkpx: VFactory = (f) => {
   };
 };
 
-// ---- whole-register shifts (§6.9.5) -------------------------------------------------------------
+// ---- whole-register shifts ----------------------------------------------------------------------
 
 /** Shift the 128-bit VRA left (or right) by n bits (0..127) into VRT. */
 function shift128(s: Int32Array, t: number, a: number, n: number, left: boolean): void {
@@ -586,7 +582,7 @@ function vshift(left: boolean, octets: boolean): VFactory {
   };
 }
 
-// ---- bit gathers (§6.9.5, 2.07) -----------------------------------------------------------------
+// ---- bit gather and bit permute (2.07) ----------------------------------------------------------
 
 /** vgbbd: transpose each doubleword as an 8x8 bit matrix (byte j bit k <- byte k bit j). */
 const vgbbd: VFactory = (f) => {

@@ -3,7 +3,7 @@
  * Semantics live in vmx-int.ts (integer), vmx-perm.ts (storage access,
  * permutes, packs), vmx-fp.ts (floating point) and vmx-crypto.ts (AES, SHA,
  * carry-less multiply, BCD). Every executor first checks MSR[VEC] and raises
- * the vector-unavailable interrupt when it is off (Book III-S §6.5.15).
+ * the vector-unavailable interrupt when it is off (Book III-S ch. 6, Vector Unavailable interrupt).
  *
  * Encodings are primary opcode 4 (VX: XO in bits 21:31, VA: bits 26:31,
  * VC: Rc in bit 21 and XO in bits 22:31) and primary opcode 31 X-form for the
@@ -69,7 +69,7 @@ const VC = (m: string, xo: number, models?: number): Def => ({
 const X = (m: string, xo: number, ops: string): Def => ({ m, form: 'X', op: 31, xo, ops, exec: ex(m), chapter: 'vmx' });
 
 /**
- * Data stream touch/stop (dst, dstt, dstst, dststt, dss, dssall; Book II §4.3.2): performance
+ * Data stream touch/stop (dst, dstt, dstst, dststt, dss, dssall; Book II, Data Stream touch hints): performance
  * hints with no architected effect, so no-ops (Linux issues dssall on context switches). T/A is
  * bit 6 and STRM bits 9:10; fields.ts has no STRM, so the same bits are named by WC.
  */
@@ -86,7 +86,7 @@ const DS = (m: string, xo: number, ops: string, fix: Fix): Def => ({
 });
 
 export const VMX: Def[] = [
-  // Loads and stores (§6.7).
+  // Loads and stores.
   X('lvebx', 7, 'VRT,RA0,RB'),
   X('lvehx', 39, 'VRT,RA0,RB'),
   X('lvewx', 71, 'VRT,RA0,RB'),
@@ -125,11 +125,11 @@ export const VMX: Def[] = [
     [11, 10, 0],
   ]),
 
-  // VSCR (§6.11).
+  // VSCR.
   VX('mfvscr', 1540, 'VRT', [[11, 10, 0]]),
   VX('mtvscr', 1604, 'VRB', [[6, 10, 0]]),
 
-  // Integer add / subtract (§6.9.1).
+  // Integer add / subtract.
   VX('vaddubm', 0),
   VX('vadduhm', 64),
   VX('vadduwm', 128),
@@ -161,7 +161,7 @@ export const VMX: Def[] = [
   VA('vsubeuqm', 62, N8),
   VA('vsubecuq', 63, N8),
 
-  // Multiply (§6.9.1.3).
+  // Multiply.
   VX('vmuloub', 8),
   VX('vmulouh', 72),
   VX('vmulouw', 136, undefined, undefined, N8),
@@ -176,7 +176,7 @@ export const VMX: Def[] = [
   VX('vmulesh', 840),
   VX('vmulesw', 904, undefined, undefined, N8),
 
-  // Multiply-add / multiply-sum (§6.9.1.4), sum across (§6.9.1.5).
+  // Multiply-add / multiply-sum, sum across.
   VA('vmhaddshs', 32),
   VA('vmhraddshs', 33),
   VA('vmladduhm', 34),
@@ -192,7 +192,7 @@ export const VMX: Def[] = [
   VX('vsum2sws', 1672),
   VX('vsumsws', 1928),
 
-  // Average, maximum, minimum (§6.9.1.6-7).
+  // Average, maximum, minimum.
   VX('vavgub', 1026),
   VX('vavguh', 1090),
   VX('vavguw', 1154),
@@ -216,7 +216,7 @@ export const VMX: Def[] = [
   VX('vminsw', 898),
   VX('vminsd', 962, undefined, undefined, N8),
 
-  // Integer compare (§6.9.3).
+  // Integer compare.
   VC('vcmpequb', 6),
   VC('vcmpequh', 70),
   VC('vcmpequw', 134),
@@ -230,7 +230,7 @@ export const VMX: Def[] = [
   VC('vcmpgtsw', 902),
   VC('vcmpgtsd', 967, N8),
 
-  // Logical (§6.9.4).
+  // Logical.
   VX('vand', 1028),
   VX('vandc', 1092),
   VX('vor', 1156),
@@ -241,7 +241,7 @@ export const VMX: Def[] = [
   VX('veqv', 1668, undefined, undefined, N8),
   VA('vsel', 42),
 
-  // Rotate and shift (§6.9.5).
+  // Rotate and shift.
   VX('vrlb', 4),
   VX('vrlh', 68),
   VX('vrlw', 132),
@@ -263,7 +263,7 @@ export const VMX: Def[] = [
   VX('vslo', 1036),
   VX('vsro', 1100),
 
-  // Permute, merge, splat (§6.8).
+  // Permute, merge, splat.
   VA('vperm', 43),
   VA('vpermxor', 45, N8),
   VA('vsldoi', 44, undefined, 'VRT,VRA,VRB,SHB', [[21, 1, 0]]),
@@ -282,7 +282,7 @@ export const VMX: Def[] = [
   VX('vspltish', 844, 'VRT,SIMM5', [[16, 5, 0]]),
   VX('vspltisw', 908, 'VRT,SIMM5', [[16, 5, 0]]),
 
-  // Pack and unpack (§6.8.1).
+  // Pack and unpack.
   VX('vpkuhum', 14),
   VX('vpkuwum', 78),
   VX('vpkuhus', 142),
@@ -305,7 +305,7 @@ export const VMX: Def[] = [
   VXB('vupkhsw', 1614, N8),
   VXB('vupklsw', 1742, N8),
 
-  // Count, bit gathers (§6.9.6).
+  // Count, bit gather, bit permute.
   VXB('vclzb', 1794, N8),
   VXB('vclzh', 1858, N8),
   VXB('vclzw', 1922, N8),
@@ -317,7 +317,7 @@ export const VMX: Def[] = [
   VXB('vgbbd', 1292, N8),
   VX('vbpermq', 1356, undefined, undefined, N8),
 
-  // Floating point (§6.10).
+  // Floating point.
   VX('vaddfp', 10),
   VX('vsubfp', 74),
   VX('vmaxfp', 1034),
@@ -341,7 +341,7 @@ export const VMX: Def[] = [
   VC('vcmpgtfp', 710),
   VC('vcmpbfp', 966),
 
-  // Crypto (§6.11), 2.07.
+  // Crypto (exclusive-OR-based instructions), 2.07.
   VX('vcipher', 1288, undefined, undefined, N8),
   VX('vcipherlast', 1289, undefined, undefined, N8),
   VX('vncipher', 1352, undefined, undefined, N8),
@@ -354,7 +354,7 @@ export const VMX: Def[] = [
   VX('vpmsumw', 1160, undefined, undefined, N8),
   VX('vpmsumd', 1224, undefined, undefined, N8),
 
-  // Decimal (§6.16), 2.07: VX-form with Rc=1 in bit 21 and PS in bit 22, so described as VA-form
+  // Decimal integer arithmetic, 2.07: VX-form with Rc=1 in bit 21 and PS in bit 22, so described as VA-form
   // (XO bits 26:31 = 1) with bits 21 and 23:25 fixed.
   VA('bcdadd.', 1, N8, 'VRT,VRA,VRB,PS', [
     [21, 1, 1],
