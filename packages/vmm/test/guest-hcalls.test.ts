@@ -2,7 +2,7 @@ import { H } from '@ppcvm/machine-core';
 import { describe, expect, it } from 'vitest';
 import { LPCR_AIL, LPCR_ILE, SPRN } from '../src/index.js';
 import { Asm } from './support/asm.js';
-import { bootGuest, idle, putTerm, SCRATCH, save } from './support/guest.js';
+import { bootGuest, idle, putTerm, rtasCall, SCRATCH, save } from './support/guest.js';
 
 const u64 = (n: number) => BigInt.asUintN(64, BigInt(n));
 
@@ -98,19 +98,8 @@ describe('hcalls from a real-mode guest', () => {
 
     const a = new Asm();
     // Route the vty interrupt to server 0 at priority 5 and open the CPPR, as Linux's xics code does.
-    const rtasAt = (name: number, args: number[], nret: number, buf: number) => {
-      a.li64(31, BigInt(buf))
-        .li64(9, BigInt(name))
-        .stw(9, 0, 31)
-        .li(9, args.length)
-        .stw(9, 4, 31)
-        .li(9, nret)
-        .stw(9, 8, 31);
-      args.forEach((v, i) => a.li64(9, BigInt(v)).stw(9, 12 + 4 * i, 31));
-      a.mr(3, 31).li64(10, 0xff00000n).callReg(10);
-    };
-    rtasAt(0x200a, [0x1100, 0, 5], 1, 0x200000);
-    rtasAt(0x200d, [0x1100], 1, 0x200040);
+    rtasCall(a, 'ibm,set-xive', [0x1100, 0, 5], 1, { buf: 0x200000 });
+    rtasCall(a, 'ibm,int-on', [0x1100], 1, { buf: 0x200040 });
     a.li(4, 0xff).hcall(0x68); // H_CPPR(0xff)
     a.label('wait');
     idle(a);
@@ -134,19 +123,8 @@ describe('hcalls from a real-mode guest', () => {
     h.li64(31, 0x200000n).li64(9, 0x2003n).stw(9, 0, 31).li(9, 2).stw(9, 4, 31).li(9, 1).stw(9, 8, 31);
     h.mr(3, 31).li64(10, 0xff00000n).callReg(10);
     const a = new Asm();
-    const rtasAt = (name: number, args: number[], nret: number, buf: number) => {
-      a.li64(31, BigInt(buf))
-        .li64(9, BigInt(name))
-        .stw(9, 0, 31)
-        .li(9, args.length)
-        .stw(9, 4, 31)
-        .li(9, nret)
-        .stw(9, 8, 31);
-      args.forEach((v, i) => a.li64(9, BigInt(v)).stw(9, 12 + 4 * i, 31));
-      a.mr(3, 31).li64(10, 0xff00000n).callReg(10);
-    };
-    rtasAt(0x200a, [0x1100, 0, 5], 1, 0x200000);
-    rtasAt(0x200d, [0x1100], 1, 0x200040);
+    rtasCall(a, 'ibm,set-xive', [0x1100, 0, 5], 1, { buf: 0x200000 });
+    rtasCall(a, 'ibm,int-on', [0x1100], 1, { buf: 0x200040 });
     a.li(4, 0xff).hcall(0x68);
     a.label('wait');
     idle(a);

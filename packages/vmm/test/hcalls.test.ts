@@ -289,7 +289,7 @@ describe('hcall routing', () => {
           m.memory.write32BE(base, token);
           m.memory.write32BE(base + 4, nargs);
           m.memory.write32BE(base + 8, nret);
-          words.forEach((w, i) => m.memory.write32BE(base + 12 + 4 * i, w));
+          for (const [i, w] of words.entries()) m.memory.write32BE(base + 12 + 4 * i, w);
           const rc = m.rtas.call(0, at);
           expect([H.SUCCESS, H.PARAMETER]).toContain(rc);
           m.vcpus[0]!.state = 'running';
