@@ -6,6 +6,26 @@
  * FPR i is doubleword 0 of VSR i; its low and high words are `s[fpr(i)]` and
  * `s[fpr(i) + 1]`. Values move through the Int32 view so that signalling NaNs
  * keep their bits. Writing an FPR leaves doubleword 1 of the VSR unchanged.
+ *
+ * Where qemu-ppc64le 7.2 (-cpu power8) differs from the ISA, this file follows
+ * the ISA (checked by hand against QEMU; the differential harness needs these):
+ * - FR: QEMU never sets FPSCR[FR] (§4.2.2, §4.3.6 define it for every rounding).
+ * - FX: QEMU sets FX on every exception, not only when an exception bit goes
+ *   0 -> 1 (§4.2.2); its mtfsb1 sets no FX at all and ignores NI (bit 61).
+ * - FPRF of single-precision results: QEMU classifies them as doubles, so a
+ *   single denormal is "normal" (the frsp model of §A.1 says "denormalized").
+ * - fnmadd[s]/fnmsub[s] in RP/RM: QEMU rounds the negated value; the ISA rounds,
+ *   then negates (§4.6.6.2), so results can differ by an ulp (or ∞ vs max).
+ * - ∞ × 0 + SNaN in the multiply-adds: QEMU reports VXIMZ without VXSNAN (§4.4.1).
+ * - fcmpo: QEMU also sets FPRF[C] and sets VXVC for an SNaN when VE=1 (§4.6.8).
+ * - fre[s] of ±0: QEMU returns ±0.5 instead of ±∞ (§4.6.6.1 table).
+ * - fcfid[u][s]: QEMU leaves FPRF unchanged (§4.6.7.2 sets it) and does not write
+ *   FRT when an enabled exception (e.g. XE=1) traps (§4.4: it is written).
+ * - Rc=1 with a trapping enabled exception: QEMU does not set CR1 (§4.6, §4.4).
+ * - OE=1/UE=1 single-precision results still outside the single range after the
+ *   ±192 adjustment: QEMU wraps the exponent; the frsp model (§A.1) does not.
+ * - FPSCR bits 0:31 (DRN) are not kept here (no state slot): mtfsfi/mtfsf with
+ *   W=1 do nothing and mffs reads them as 0; QEMU keeps DRN.
  */
 import type { Cpu } from '../cpu.js';
 import { CR, FPSCR, MSR, MSR_LO_FP, VSR_I32 } from '../state.js';
