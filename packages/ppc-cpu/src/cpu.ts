@@ -746,15 +746,9 @@ export class Cpu {
   /** XER composed from its split fields (Power ISA 2.07 Book I §3.2.2). */
   getXer(): number {
     const s = this.s;
-    return (
-      ((s[XER_SO]! << 31) |
-        (s[XER_OV]! << 30) |
-        (s[XER_CA]! << 29) |
-        (s[XER_OV32]! << 19) |
-        (s[XER_CA32]! << 18) |
-        (s[XER_BC]! & 0x7f)) >>>
-      0
-    );
+    // OV32 and CA32 exist from ISA 3.0 (POWER9); earlier models read those bits as 0.
+    const x32 = this.model === 'power9' ? (s[XER_OV32]! << 19) | (s[XER_CA32]! << 18) : 0;
+    return ((s[XER_SO]! << 31) | (s[XER_OV]! << 30) | (s[XER_CA]! << 29) | x32 | (s[XER_BC]! & 0x7f)) >>> 0;
   }
 
   setXer(v: number): void {

@@ -133,11 +133,126 @@ function fastStore(size: Size, x: boolean, f: Fields): ((c: Cpu) => number) | un
   return undefined;
 }
 
+/** Update forms (RA ← EA) and byte-reversed loads, specialised the same way. */
+function fastLoadUpdateOrRev(
+  size: Size,
+  update: boolean,
+  rev: boolean,
+  x: boolean,
+  f: Fields,
+): ((c: Cpu) => number) | undefined {
+  const t = f.rt! * 2;
+  const b = (f.rb ?? 0) * 2;
+  const d = f.d ?? f.ds ?? 0;
+  if (update) {
+    const a = f.ra! * 2;
+    if (size === 8 && !x)
+      return (c) => {
+        const s = c.s;
+        const lo = eaD(c, a, d);
+        const hi = c.eah;
+        const v = c.read64(hi, lo);
+        s[a] = lo;
+        s[a + 1] = hi;
+        s[t] = v;
+        s[t + 1] = c.rhi;
+        return 0;
+      };
+    if (size === 4 && !x)
+      return (c) => {
+        const s = c.s;
+        const lo = eaD(c, a, d);
+        const hi = c.eah;
+        const v = c.read32(hi, lo);
+        s[a] = lo;
+        s[a + 1] = hi;
+        s[t] = v;
+        s[t + 1] = 0;
+        return 0;
+      };
+    if (size === 1)
+      return (c) => {
+        const s = c.s;
+        const lo = x ? eaX(c, a, b) : eaD(c, a, d);
+        const hi = c.eah;
+        const v = c.read8(hi, lo);
+        s[a] = lo;
+        s[a + 1] = hi;
+        s[t] = v;
+        s[t + 1] = 0;
+        return 0;
+      };
+    return undefined;
+  }
+  if (rev && x) {
+    const a = ra0(f.ra!);
+    if (size === 4)
+      return (c) => {
+        const lo = eaX(c, a, b);
+        const s = c.s;
+        s[t] = bswap32(c.read32(c.eah, lo));
+        s[t + 1] = 0;
+        return 0;
+      };
+    if (size === 8)
+      return (c) => {
+        const lo = eaX(c, a, b);
+        const s = c.s;
+        const l = c.read64(c.eah, lo);
+        s[t] = bswap32(c.rhi);
+        s[t + 1] = bswap32(l);
+        return 0;
+      };
+  }
+  return undefined;
+}
+
+function fastStoreUpdate(size: Size, x: boolean, f: Fields): ((c: Cpu) => number) | undefined {
+  const sr = f.rs! * 2;
+  const a = f.ra! * 2;
+  const b = (f.rb ?? 0) * 2;
+  const d = f.d ?? f.ds ?? 0;
+  if (size === 8)
+    return (c) => {
+      const s = c.s;
+      const lo = x ? eaX(c, a, b) : eaD(c, a, d);
+      const hi = c.eah;
+      c.write64(hi, lo, s[sr]!, s[sr + 1]!);
+      s[a] = lo;
+      s[a + 1] = hi;
+      return 0;
+    };
+  if (size === 4)
+    return (c) => {
+      const s = c.s;
+      const lo = x ? eaX(c, a, b) : eaD(c, a, d);
+      const hi = c.eah;
+      c.write32(hi, lo, s[sr]!);
+      s[a] = lo;
+      s[a + 1] = hi;
+      return 0;
+    };
+  if (size === 1)
+    return (c) => {
+      const s = c.s;
+      const lo = x ? eaX(c, a, b) : eaD(c, a, d);
+      const hi = c.eah;
+      c.write8(hi, lo, s[sr]!);
+      s[a] = lo;
+      s[a + 1] = hi;
+      return 0;
+    };
+  return undefined;
+}
+
 /** Load RT from EA; `ea` picks D-form (d/ds) or X-form. */
 function load(size: Size, opts: { sext?: boolean; update?: boolean; x?: boolean; rev?: boolean }) {
   return (f: Fields) => {
     if (!opts.update && !opts.rev) {
       const fast = fastLoad(size, !!opts.sext, !!opts.x, f);
+      if (fast) return fast;
+    } else if (!opts.sext) {
+      const fast = fastLoadUpdateOrRev(size, !!opts.update, !!opts.rev, !!opts.x, f);
       if (fast) return fast;
     }
     const t = f.rt! * 2;
@@ -198,6 +313,9 @@ function store(size: Size, opts: { update?: boolean; x?: boolean; rev?: boolean 
   return (f: Fields) => {
     if (!opts.update && !opts.rev) {
       const fast = fastStore(size, !!opts.x, f);
+      if (fast) return fast;
+    } else if (opts.update && !opts.rev) {
+      const fast = fastStoreUpdate(size, !!opts.x, f);
       if (fast) return fast;
     }
     const sr = f.rs! * 2;
