@@ -654,7 +654,7 @@ export class Kernel {
       const m = /^\/proc\/(?:self|thread-self|(\d+))\/fd\/(\d+)(\/.*)?$/s.exec(Buffer.from(p).toString('latin1'));
       if (m && (m[1] === undefined || Number(m[1]) === process.pid)) {
         const f = this.fds.get(Number(m[2]));
-        if (!f || f.kind !== 'host') return -E.ENOENT;
+        if (f?.kind !== 'host') return -E.ENOENT;
         return Buffer.concat([Buffer.from(`/proc/self/fd/${f.hostFd}`), Buffer.from(m[3] ?? '', 'latin1')]);
       }
       return Buffer.from(p);
@@ -973,7 +973,7 @@ export class Kernel {
 
   private read(fd: number, addr: number, count: number, pos: number | null): number {
     const f = this.fds.get(fd);
-    if (!f || !f.readable) return -E.EBADF;
+    if (!f?.readable) return -E.EBADF;
     if (f.isDir) return -E.EISDIR;
     if (count === 0) return 0;
     const n = Math.min(count, MAX_IO);
@@ -986,7 +986,7 @@ export class Kernel {
 
   private write(fd: number, addr: number, count: number, pos: number | null): number {
     const f = this.fds.get(fd);
-    if (!f || !f.writable) return -E.EBADF;
+    if (!f?.writable) return -E.EBADF;
     if (count === 0) return 0;
     const n = Math.min(count, MAX_IO);
     const buf = this.ensureScratch(n);
@@ -2057,7 +2057,7 @@ export class Kernel {
   /** Supplementary groups exactly as the kernel has them (Node's getgroups() adds the egid). */
   private hostGroups(): number[] {
     try {
-      const m = /^Groups:\s*(.*)$/m.exec(fs.readFileSync('/proc/self/status', 'latin1'));
+      const m = /^Groups:[ \t]*(.*)$/m.exec(fs.readFileSync('/proc/self/status', 'latin1'));
       if (m) return m[1]!.trim() === '' ? [] : m[1]!.trim().split(/\s+/).map(Number);
     } catch {
       // fall through

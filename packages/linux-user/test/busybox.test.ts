@@ -156,6 +156,15 @@ const CASES: Case[] = [
   { name: 'ls -laR', args: ['ls', '-laR', 'tree'] },
   { name: 'xz -dc', args: ['xz', '-dc', 'seq.xz'] },
   { name: 'cat (missing file: status 1)', args: ['cat', 'no-such-file'] },
+  // A few more applets touching other system calls (identity, stat, time zones, formatting).
+  { name: 'id', args: ['id'] },
+  { name: 'stat -c', args: ['stat', '-c', '%n %s %a %F %Y %h', 'tree/a.txt', 'tree/sub', 'tree/link'] },
+  { name: 'date -d', args: ['date', '-d', '2001-02-03 04:05:06', '+%s %A %j %Z'] },
+  { name: 'printf', args: ['printf', '%5.2f|%x|%s|%e|%g\n', '3.14159', '255', 'abc', '12345.678', '0.0001'] },
+  { name: 'factor', args: ['factor', '1234567890', '999999999989'] },
+  { name: 'cut (stdin)', args: ['cut', '-c', '3-12'], stdin: 'abcdefghijklmnop\n0123456789abcdef\n' },
+  { name: 'tail -c', args: ['tail', '-c', '100', 'text.txt'] },
+  { name: 'hexdump -C', args: ['hexdump', '-C', 'tree/b.bin'] },
 ];
 
 describe('busybox under ppcvm-user matches qemu-ppc64le -cpu power8', () => {
