@@ -10,8 +10,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Cpu } from '../src/cpu.js';
 import { disassemble, syntaxTable } from '../src/disasm.js';
 import { fieldWidth, insertField } from '../src/fields.js';
+import type { CompiledInsn } from '../src/table.js';
 import { foreignReason, normaliseObjdump, OBJDUMP, objdumpVersion } from './disasm-oracle.js';
 
 /** Chapters whose every entry must match objdump. */
@@ -42,6 +44,17 @@ const XO_FIELDS: Record<string, [number, number]> = {
 function coreMask(form: string): number {
   const x = XO_FIELDS[form];
   return (0xfc000000 | (x ? ((1 << x[1]) - 1) << (32 - x[0] - x[1]) : 0)) >>> 0;
+}
+
+/** Pattern, operand and variant bits of an entry (the rest are reserved fields). */
+function usedBits(ci: CompiledInsn<Cpu>): number {
+  let used = ci.mask | (ci.rcBit >= 0 ? 1 << (31 - ci.rcBit) : 0);
+  for (const o of ci.operands) for (const [st, len] of o.field.parts) used |= ((1 << len) - 1) << (32 - st - len);
+  const f = ci.def.form;
+  if (f === 'XO') used |= 1 << 10;
+  if (f === 'I' || f === 'B' || f === 'XL') used |= 1;
+  if (f === 'I' || f === 'B') used |= 2;
+  return used >>> 0;
 }
 
 /** Deterministic xorshift32. */
@@ -84,11 +97,17 @@ describe('random words per table entry vs objdump', () => {
           w = insertField({ ...o.field, shift: 0, signed: false }, w, v);
         }
         if (next() & 1) w &= ~1;
-        // For LOOSE chapters, half the words keep random bits in reserved fields (only the opcode
-        // and extended opcode are forced): both sides must then agree on which words are valid.
-        const loose = LOOSE.has(ci.def.chapter ?? '') && (next() & 1) === 1;
-        const mask = loose ? (ci.mask & coreMask(ci.def.form)) >>> 0 : ci.mask;
-        w = ((w & ~mask) | (ci.match & mask)) >>> 0;
+        // Half the words are canonical; the others keep random bits in reserved fields (for LOOSE
+        // chapters even outside the entry's pattern): both sides must agree on which are valid.
+        const mode = next() % 4;
+        if (mode < 2) {
+          // Canonical: reserved bits (outside pattern, operands and variant bits) zero.
+          w = ((w & ~ci.mask & usedBits(ci)) | ci.match) >>> 0;
+        } else if (mode === 2 && LOOSE.has(ci.def.chapter ?? '')) {
+          w = ((w & ~coreMask(ci.def.form)) | (ci.match & coreMask(ci.def.form))) >>> 0;
+        } else {
+          w = ((w & ~ci.mask) | ci.match) >>> 0;
+        }
         words.push(w);
         owners.push(ci.def.m);
       }
