@@ -242,7 +242,7 @@ class Runner {
   async batch(jobs: readonly Job[]): Promise<void> {
     if (jobs.length === 0) return;
     const p = buildProgram(
-      jobs.map((j) => j.make),
+      jobs.map((j) => ({ make: j.make, high: j.plan.high })),
       this.features,
     );
     const q = runQemu(p.elf);
@@ -302,7 +302,7 @@ class Runner {
     const worker = async () => {
       while (next < jobs.length) {
         const job = jobs[next++]!;
-        const p = buildProgram([job.make], this.features);
+        const p = buildProgram([{ make: job.make, high: job.plan.high }], this.features);
         const q = runQemu(p.elf);
         const ours = runCpu(p.elf);
         const theirs = await q;

@@ -30,6 +30,8 @@ export interface Plan {
   readonly make: (rng: Rng, k: number) => CaseMaker;
   /** FP/vector state the harness must load and dump for this plan. */
   readonly needs: Features;
+  /** The cases use the memory window across the 4 GiB line. */
+  readonly high?: boolean;
 }
 
 /** Why a table entry is not run here. */
@@ -748,6 +750,19 @@ function multiPlan(def: Def, v: Variant, info: MemInfo): Plan {
 }
 
 /** Accesses that must be aligned, at a misaligned address: alignment interrupt (Book III-S §6.5.8). */
+/** Accesses around the 4 GiB line: EA arithmetic carries into the high word, accesses straddle it. */
+function highPlan(def: Def, v: Variant, info: MemInfo): Plan {
+  const size = Math.min(info.size, 128);
+  const align = info.align ?? 1;
+  const inner = memPlan(def, v, info, (rng) => {
+    // Mostly straddling the line (WIN_SIZE / 2 is the 4 GiB boundary), else anywhere in the window.
+    let off = rng.chance(0.7) ? WIN_SIZE / 2 - rng.range(1, Math.max(1, size - 1)) : rng.int(WIN_SIZE - size + 1);
+    off -= off % align;
+    return off;
+  });
+  return { ...inner, name: `${v.name}@4g`, count: 4, high: true };
+}
+
 function misalignedPlan(def: Def, v: Variant, info: MemInfo): Plan {
   const inner = memPlan(def, v, { ...info, align: 1 }, (rng) => 64 + rng.range(1, info.size - 1));
   return { ...inner, name: `${v.name}@misaligned`, mode: 'single', count: 2 };
@@ -870,7 +885,7 @@ export function plansFor(def: Def): Plan[] | Exclusion {
       out.push(stcxPlan(def, v, info));
       if (info.size > 1) out.push(misalignedPlan(def, v, info));
     } else if (info) {
-      out.push(memPlan(def, v, info));
+      out.push(memPlan(def, v, info), highPlan(def, v, info));
       if (info.align && info.align > 1) out.push(misalignedPlan(def, v, info));
     } else if (['dcbz', 'dcbf', 'dcbst', 'icbi', 'dcbt', 'dcbtst', 'icbt'].includes(def.m)) {
       const block = memPlan(def, v, { size: def.m === 'dcbz' ? 128 : 1, store: def.m === 'dcbz', alignsDown: 128 });

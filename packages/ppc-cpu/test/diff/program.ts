@@ -19,6 +19,12 @@ export const TEXT_VA = 0x0100_0000;
 export const DATA_VA = 0x0140_0000;
 /** Size of each case's memory window (a multiple of 128 so dcbz has whole blocks). */
 export const WIN_SIZE = 256;
+/**
+ * A second window that straddles the 4 GiB line, so effective addresses carry into the high word
+ * and accesses cross it. Cases that use it copy their window there first and back afterwards.
+ */
+export const HIGH_VA = 0xffff_f000;
+export const HIGH_WIN = 0x1_0000_0000 - WIN_SIZE / 2;
 
 /** Offsets inside an input or output record. */
 export const R = { GPR: 0, CR: 256, XER: 264, LR: 272, CTR: 280, FPSCR: 288, VSCR: 304, VSR: 320 } as const;
@@ -108,6 +114,12 @@ export interface BuiltCase {
 /** A case whose body depends on where it lands. */
 export type CaseMaker = (ctx: CaseContext) => BuiltCase;
 
+/** A case to place in a program: its maker, and whether its window is the one across 4 GiB. */
+export interface CaseSpec {
+  readonly make: CaseMaker;
+  readonly high?: boolean;
+}
+
 export interface Program {
   readonly elf: Uint8Array;
   readonly layout: Layout;
@@ -196,7 +208,20 @@ function writeInput(dv: DataView, at: number, inp: CaseInput, L: Layout, baseAdd
 }
 
 /** Build the ELF for a batch of cases. */
-export function buildProgram(makers: readonly CaseMaker[], features: Features): Program {
+/** Copy WIN_SIZE bytes from (from) to (to), 8 at a time, with scratch register s. */
+function copyWindow(from: number, to: number, s: number, fromOff = 0, toOff = 0): number[] {
+  const w: number[] = [];
+  for (let k = 0; k < WIN_SIZE; k += 8)
+    w.push(enc('ld', { rt: s, ra: from, ds: fromOff + k }), enc('std', { rs: s, ra: to, ds: toOff + k }));
+  return w;
+}
+
+/** rt = HIGH_WIN (0x0000_0000_ffff_ff80): li rt,-128 then clrldi rt,rt,32. */
+function loadHighWin(rt: number): number[] {
+  return [enc('addi', { rt, ra: 0, si: HIGH_WIN - 0x1_0000_0000 }), enc('rldicl', { ra: rt, rs: rt, sh: 0, mb: 32 })];
+}
+
+export function buildProgram(specs: readonly CaseSpec[], features: Features): Program {
   const L = new Layout(features);
   const text: number[] = [];
   const load = commonLoad(L);
@@ -206,15 +231,16 @@ export function buildProgram(makers: readonly CaseMaker[], features: Features): 
   const saveAddr = TEXT_VA + 4 * text.length;
   text.push(...save);
   const entry = TEXT_VA + 4 * text.length;
-  const dataSize = makers.length * L.stride;
+  const dataSize = specs.length * L.stride;
   const data = new Uint8Array(dataSize);
   const dv = new DataView(data.buffer);
   const cases: BuiltCase[] = [];
   const pc = () => TEXT_VA + 4 * text.length;
-  makers.forEach((make, k) => {
+  specs.forEach((spec, k) => {
     const recAddr = DATA_VA + k * L.stride;
+    if (spec.high) text.push(...loadHighWin(4), ...la(3, recAddr), ...copyWindow(3, 4, 5));
     const caseStart = pc();
-    const c = make({ bodyAddr: caseStart + 4 * PROLOGUE_WORDS, recAddr, winAddr: recAddr });
+    const c = spec.make({ bodyAddr: caseStart + 4 * PROLOGUE_WORDS, recAddr, winAddr: spec.high ? HIGH_WIN : recAddr });
     const B = c.baseReg;
     if (B === 0) throw new Error('base register cannot be r0');
     cases.push(c);
@@ -231,6 +257,11 @@ export function buildProgram(makers: readonly CaseMaker[], features: Features): 
     for (let i = 0; i < 32; i++) text.push(enc('std', { rs: i, ra: B, ds: L.OUT + R.GPR + 8 * i }));
     text.push(enc('mfspr', { rt: 0, spr: 8 }));
     text.push(enc('std', { rs: 0, ra: B, ds: L.OUT + R.LR }));
+    if (spec.high) {
+      // Copy the 4 GiB window back into the case's own window (CR, XER and CTR are still untouched).
+      const [s1, s2] = [4, 5, 6].filter((r) => r !== B) as [number, number];
+      text.push(...loadHighWin(s1), ...copyWindow(s1, B, s2));
+    }
     text.push(enc('or', { ra: 3, rs: B, rb: B }));
     text.push(enc('bl', { li: saveAddr - pc() }));
     data.set(c.input.win, k * L.stride);
@@ -264,6 +295,7 @@ export function buildProgram(makers: readonly CaseMaker[], features: Features): 
     segments: [
       { vaddr: TEXT_VA, data: code, flags: PF_R | PF_X },
       { vaddr: DATA_VA, data, flags: PF_R | PF_W },
+      { vaddr: HIGH_VA, data: new Uint8Array(0), memsz: 0x2000, flags: PF_R | PF_W },
     ],
   });
   return { elf, layout: L, cases, dataVa: DATA_VA, dataSize };
