@@ -20,6 +20,7 @@ import {
   XER_SO,
 } from '../state.js';
 import type { ExecFactory, Fields } from '../table.js';
+import { eaX } from './util.js';
 
 type Factory = ExecFactory<Cpu>;
 
@@ -296,6 +297,61 @@ const tlbie: Factory = () => (c) => {
   return 0;
 };
 
+// ---- cache-inhibited hypervisor loads/stores (Book III-S §4.4.5) --------------------------------
+
+/**
+ * lbzcix ... stdcix: hypervisor real-mode accesses that bypass the cache. Memory
+ * here is coherent and uncached alike, so they are plain accesses after the
+ * hypervisor-state check.
+ */
+function cix(size: 1 | 2 | 4 | 8, store: boolean): Factory {
+  return (f: Fields) => {
+    const r = (store ? f.rs! : f.rt!) * 2;
+    const a = f.ra === 0 ? -1 : f.ra! * 2;
+    const b = f.rb! * 2;
+    return (c) => {
+      if (notHypervisor(c)) return hvRefuse(c);
+      const lo = eaX(c, a, b);
+      const hi = c.eah;
+      const s = c.s;
+      if (store) {
+        if (size === 1) c.write8(hi, lo, s[r]!);
+        else if (size === 2) c.write16(hi, lo, s[r]!);
+        else if (size === 4) c.write32(hi, lo, s[r]!);
+        else c.write64(hi, lo, s[r]!, s[r + 1]!);
+        return 0;
+      }
+      let v: number;
+      let vh = 0;
+      if (size === 1) v = c.read8(hi, lo);
+      else if (size === 2) v = c.read16(hi, lo);
+      else if (size === 4) v = c.read32(hi, lo);
+      else {
+        v = c.read64(hi, lo);
+        vh = c.rhi;
+      }
+      s[r] = v;
+      s[r + 1] = vh;
+      return 0;
+    };
+  };
+}
+
+// ---- branch history rolling buffer (Book II §9, POWER8) ------------------------------------
+
+/**
+ * The BHRB records no branches here (recording is a performance-monitor option the
+ * ISA lets an implementation leave empty): mfbhrbe reads 0, "no more entries".
+ */
+const mfbhrbe: Factory = (f: Fields) => {
+  const t = f.rt! * 2;
+  return (c) => {
+    c.s[t] = 0;
+    c.s[t + 1] = 0;
+    return 0;
+  };
+};
+
 /** Execution for privileged entries of the system table, by mnemonic. */
 export const PRIVILEGED_EXEC: Readonly<Record<string, Factory>> = {
   mfmsr,
@@ -321,6 +377,16 @@ export const PRIVILEGED_EXEC: Readonly<Record<string, Factory>> = {
   'slbfee.': slbfee,
   tlbie,
   tlbiel: tlbie,
+  lbzcix: cix(1, false),
+  lhzcix: cix(2, false),
+  lwzcix: cix(4, false),
+  ldcix: cix(8, false),
+  stbcix: cix(1, true),
+  sthcix: cix(2, true),
+  stwcix: cix(4, true),
+  stdcix: cix(8, true),
+  mfbhrbe,
+  clrbhrb: () => () => 0,
   attn,
   slbsync: hvNop,
 };
