@@ -1,10 +1,32 @@
 /**
  * A small two-pass assembler for POWER (ppc64) code, driven by the same
- * instruction table and syntax rules as the disassembler: it accepts every base
- * and extended mnemonic the disassembler prints, with operands as objdump
- * prints them (r3, f1, v2, vs34, cr6, 4*cr1+eq, 8(r1), absolute branch
- * targets), plus bare register numbers and the GNU as conveniences listed in
- * the README (labels, numeric local labels, expressions, @ha/@l, directives).
+ * instruction table and syntax rules as the disassembler (syntax.ts), so it
+ * accepts every base and extended mnemonic the disassembler prints, with
+ * operands written as objdump prints them. Syntax (a GNU as subset):
+ *
+ * - One statement per line, or several separated by `;`. `#` starts a comment.
+ * - Labels `name:` (several per line allowed); numeric local labels `1:`
+ *   referenced as `1b` (nearest before) / `1f` (nearest after).
+ * - Symbols: `name = expr`, `.set name, expr`, `.equ name, expr`.
+ * - Registers `r0`-`r31` (`sp`, `toc` too), `f0`-`f31`, `v0`-`v31`,
+ *   `vs0`-`vs63`, `cr0`-`cr7`, an optional `%` prefix, or bare numbers.
+ *   CR bits as `4*cr1+eq`, `lt`, `gt`, `eq`, `so`/`un`, or numbers. SPR
+ *   operands also take names (`mtspr srr0,r3`). Memory operands `disp(rA)`.
+ * - Expressions over 64 bits: numbers (decimal, `0x`, `0b`, `'c'`), symbols,
+ *   `.` (this statement's address), `+ - * / % << >> & | ^ ~` and parentheses;
+ *   `@l @h @ha @higher @highera @highest @highesta` after an expression take a
+ *   16-bit slice (Power ELF ABI), accepted by signed and unsigned 16-bit fields.
+ * - Branch targets are addresses (labels or numbers); absolute forms (`ba`)
+ *   take the 32-bit value objdump prints for negative targets too.
+ * - Optional operands (cr0 of compares and branches, L of mtmsrd, ...) may be
+ *   left out as binutils allows. Extended mnemonics include the GNU as macros
+ *   the disassembler never prints (extlwi, insrdi, clrlslwi, sub, subi, la, ...).
+ * - Directives: `.byte .short/.hword/.2byte .long/.int/.word/.4byte
+ *   .quad/.8byte` (comma lists), `.ascii .asciz/.string`, `.align n` /
+ *   `.p2align n` (2^n bytes, as on PowerPC GNU as), `.balign n` (bytes),
+ *   `.space/.skip/.zero n[,fill]`, `.org offset[,fill]` (offset from `base`, as
+ *   GNU as counts from the section start). `.text .globl .section .type ...` are ignored.
+ * - Invalid instruction forms (update with RA=0, lq with an odd pair, ...) are errors.
  */
 import type { Cpu } from './cpu.js';
 import type { CpuModelName } from './decode.js';
@@ -593,7 +615,12 @@ export function assemble(source: string, opts: AsmOptions): AsmResult {
           }
           throw new SourceError(`unknown directive '${name}'`);
         }
-        if (!table.has(name)) throw new SourceError(`unknown instruction '${name}'`);
+        if (!table.has(name)) {
+          if (opts.model && mnemonicTable(ALL_MODELS).has(name)) {
+            throw new SourceError(`'${name}' is not available on ${opts.model}`);
+          }
+          throw new SourceError(`unknown instruction '${name}'`);
+        }
         if (offset % 4 !== 0)
           throw new SourceError(`instruction at offset ${offset} is not 4-byte aligned (use .align 2)`);
         push('insn', 4);
@@ -669,7 +696,7 @@ const KIND_NAMES: Record<string, string> = {
 };
 
 /** Parse one operand for `o`: register kinds check the register name, branch targets become displacements. */
-function operandValue(o: SyntaxOperand, text: string, ctx: EvalContext, aa: number): number {
+function operandValue(o: SyntaxOperand, text: string, ctx: EvalContext, aa: number, signopt = false): number {
   if (text === '') throw new SourceError('empty operand');
   if (o.kind === 'spr' && /^[a-z][a-z0-9]*$/i.test(text) && ctx.lookup(text) === undefined) {
     const n = SPR_BY_NAME.get(text.toLowerCase());
@@ -697,6 +724,8 @@ function operandValue(o: SyntaxOperand, text: string, ctx: EvalContext, aa: numb
     const width = o.field.parts.reduce((a, [, l]) => a + l, 0);
     if (width === 16) v = o.field.signed ? BigInt.asIntN(16, v) : BigInt.asUintN(16, v);
   }
+  // addis/lis take 0x8000..0xffff as the negative halfword they encode (binutils' SISIGNOPT).
+  if (signopt && o.key === 'si' && v >= 0x8000n && v <= 0xffffn) v -= 0x10000n;
   if (v < BigInt(o.min) || v > BigInt(o.max)) {
     const what = o.kind === 'rel' ? 'branch target out of range' : `operand '${text}' out of range`;
     throw new SourceError(`${what} (${o.min}..${o.max})`);
@@ -761,7 +790,7 @@ function encodeWith(c: Candidate, texts: string[], ctx: EvalContext): number {
       v[g[0]!.key] = m[1]!.trim() === '' ? 0 : operandValue(g[0]!, m[1]!.trim(), ctx, c.flags.aa);
       v[g[1]!.key] = operandValue(g[1]!, m[2]!.trim(), ctx, c.flags.aa);
     } else {
-      v[g[0]!.key] = operandValue(g[0]!, text, ctx, c.flags.aa);
+      v[g[0]!.key] = operandValue(g[0]!, text, ctx, c.flags.aa, c.ci.def.m === 'addis');
     }
   }
   // Base field values: direct operands, fixed fields, repeated fields, computed fields.

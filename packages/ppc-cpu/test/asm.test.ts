@@ -58,6 +58,9 @@ describe('assembler: instructions', () => {
     ['tlbie r3,r4,2,1,1', 0x7c8b1a64],
     ['dquai -2,f2,f4,1', 0xec5e2286],
     ['ldcix r3,0,r4', 0x7c6026ea],
+    // addis/lis take 0x8000..0xffff as the negative halfword (binutils SISIGNOPT).
+    ['lis r3,0xffff', 0x3c60ffff],
+    ['addis r4,r4,0x8000', 0x3c848000],
     // Bare register numbers, as GNU as accepts them.
     ['addi 3,1,16', 0x38610010],
     ['std 0,16(1)', 0xf8010010],
@@ -221,6 +224,11 @@ describe('assembler: errors', () => {
     expect(e.diagnostics[2]!.message).toContain('is not a general register');
     expect(e.diagnostics[3]!.message).toContain("undefined symbol 'nowhere'");
     expect(e.message).toContain('line 3:');
+  });
+
+  it('names the model an instruction is missing from', () => {
+    expect(() => assemble('darn r3,0', { base: 0n, model: 'power8' })).toThrow("'darn' is not available on power8");
+    expect(() => assemble('nap', { base: 0n, model: 'power9' })).toThrow("'nap' is not available on power9");
   });
 
   it('rejects misaligned displacements, bad operand counts, duplicates and invalid forms', () => {
