@@ -656,21 +656,36 @@ function cmpGtSwar(half: boolean, signed: boolean): VFactory {
 
 // ---- min / max / average ------------------------------------------------------------------------
 
-const vminub: VFactory = (f) => {
-  const t = vrB(f.vrt!);
-  const a = vrB(f.vra!);
-  const b = vrB(f.vrb!);
-  return (c) => {
-    if (vecOff(c)) return c.facilityUnavailable(VMX);
-    const d = vv(c).u8;
-    for (let k = 0; k < 16; k++) {
-      const x = d[a + k]!;
-      const y = d[b + k]!;
-      d[t + k] = Math.min(x, y);
-    }
-    return 0;
+/**
+ * Byte / halfword min and max on whole words: the SWAR greater-than mask of cmpGtSwar picks
+ * each element from VRA or VRB.
+ */
+function minMaxSwar(half: boolean, signed: boolean, isMax: boolean): VFactory {
+  const H = half ? 0x80008000 | 0 : 0x80808080 | 0;
+  const L = ~H;
+  const flip = signed ? H : 0;
+  const top = half ? 15 : 7;
+  const ones = half ? 0xffff : 0xff;
+  return (f) => {
+    const t = vrW(f.vrt!);
+    const a = vrW(f.vra!);
+    const b = vrW(f.vrb!);
+    return (c) => {
+      if (vecOff(c)) return c.facilityUnavailable(VMX);
+      const s = c.s;
+      for (let k = 0; k < 4; k++) {
+        const xa = s[a + k]!;
+        const yb = s[b + k]!;
+        const x = xa ^ flip;
+        const y = yb ^ flip;
+        const d = ((y | H) - (x & L)) ^ ((y ^ ~x) & H);
+        const m = Math.imul((((x & ~y) | (~(x ^ y) & d)) & H) >>> top, ones); // a > b
+        s[t + k] = isMax ? (xa & m) | (yb & ~m) : (yb & m) | (xa & ~m);
+      }
+      return 0;
+    };
   };
-};
+}
 
 const min: F2 = Math.min;
 const max: F2 = Math.max;
@@ -974,20 +989,20 @@ export const INT_EXEC: Record<string, VFactory> = {
   vavgsh: lanes16(avg, true),
   vavgsw: lanes32(avg, true),
 
-  vmaxub: lanes8(max, false),
-  vmaxuh: lanes16(max, false),
+  vmaxub: minMaxSwar(false, false, true),
+  vmaxuh: minMaxSwar(true, false, true),
   vmaxuw: lanes32(max, false),
   vmaxud: lanes64(minmax64(true, false)),
-  vmaxsb: lanes8(max, true),
-  vmaxsh: lanes16(max, true),
+  vmaxsb: minMaxSwar(false, true, true),
+  vmaxsh: minMaxSwar(true, true, true),
   vmaxsw: lanes32(max, true),
   vmaxsd: lanes64(minmax64(true, true)),
-  vminub,
-  vminuh: lanes16(min, false),
+  vminub: minMaxSwar(false, false, false),
+  vminuh: minMaxSwar(true, false, false),
   vminuw: lanes32(min, false),
   vminud: lanes64(minmax64(false, false)),
-  vminsb: lanes8(min, true),
-  vminsh: lanes16(min, true),
+  vminsb: minMaxSwar(false, true, false),
+  vminsh: minMaxSwar(true, true, false),
   vminsw: lanes32(min, true),
   vminsd: lanes64(minmax64(false, true)),
 

@@ -217,26 +217,45 @@ const vsldoi: VFactory = (f) => {
   const t = vrW(f.vrt!);
   const a = vrW(f.vra!);
   const b = vrW(f.vrb!);
-  // Result = (A||B as a 256-bit little-endian number in sw[0..7]) >> 8*(16-SHB).
+  // Result = (A||B as a 256-bit little-endian number, B in words 0..3, A in 4..7) >> 8*(16-SHB):
+  // word k is a funnel of concatenation words q+k and q+k+1.
   const o = 16 - f.shb!;
   const q = o >> 2;
   const r = (o & 3) * 8;
+  const l = 32 - r;
+  const at = (w: number) => (w < 4 ? b + w : a + w - 4);
+  const i0 = at(q);
+  const i1 = at(q + 1);
+  const i2 = at(q + 2);
+  const i3 = at(q + 3);
+  const i4 = at(Math.min(q + 4, 7));
+  if (r === 0) {
+    return (c) => {
+      if (vecOff(c)) return c.facilityUnavailable(VMX);
+      const s = c.s;
+      const x0 = s[i0]!;
+      const x1 = s[i1]!;
+      const x2 = s[i2]!;
+      const x3 = s[i3]!;
+      s[t] = x0;
+      s[t + 1] = x1;
+      s[t + 2] = x2;
+      s[t + 3] = x3;
+      return 0;
+    };
+  }
   return (c) => {
     if (vecOff(c)) return c.facilityUnavailable(VMX);
     const s = c.s;
-    loadCat(s, a, b);
-    if (r === 0) {
-      s[t] = sw[q]!;
-      s[t + 1] = sw[q + 1]!;
-      s[t + 2] = sw[q + 2]!;
-      s[t + 3] = sw[q + 3]!;
-    } else {
-      const l = 32 - r;
-      s[t] = (sw[q]! >>> r) | (sw[q + 1]! << l);
-      s[t + 1] = (sw[q + 1]! >>> r) | (sw[q + 2]! << l);
-      s[t + 2] = (sw[q + 2]! >>> r) | (sw[q + 3]! << l);
-      s[t + 3] = (sw[q + 3]! >>> r) | (sw[q + 4]! << l);
-    }
+    const x0 = s[i0]!;
+    const x1 = s[i1]!;
+    const x2 = s[i2]!;
+    const x3 = s[i3]!;
+    const x4 = s[i4]!;
+    s[t] = (x0 >>> r) | (x1 << l);
+    s[t + 1] = (x1 >>> r) | (x2 << l);
+    s[t + 2] = (x2 >>> r) | (x3 << l);
+    s[t + 3] = (x3 >>> r) | (x4 << l);
     return 0;
   };
 };
@@ -317,7 +336,23 @@ function mergeEO(odd: boolean): VFactory {
 
 /** vspltb/h/w: element UIM of VRB everywhere. */
 function splat(n: number): VFactory {
-  return staticPerm((i, f) => 16 + f.uim! * n + (i % n));
+  if (n === 4) return staticPerm((i, f) => 16 + f.uim! * n + (i % n));
+  // Bytes and halfwords: read the element once and replicate it across a word.
+  return (f) => {
+    const t = vrW(f.vrt!);
+    const e = n === 1 ? vrB(f.vrb!) + 15 - f.uim! : vrH(f.vrb!) + 7 - f.uim!;
+    return (c) => {
+      if (vecOff(c)) return c.facilityUnavailable(VMX);
+      const v = vv(c);
+      const w = n === 1 ? Math.imul(v.u8[e]!, 0x01010101) : Math.imul(v.u16[e]!, 0x00010001);
+      const s = c.s;
+      s[t] = w;
+      s[t + 1] = w;
+      s[t + 2] = w;
+      s[t + 3] = w;
+      return 0;
+    };
+  };
 }
 
 /** Pack modulo: the low half of each element of A||B. */
