@@ -10,7 +10,10 @@
  * priority order) whose mapping reproduces every field of the word; the
  * assembler parses operands with the syntax named by the mnemonic and runs the
  * mapping the other way. Because both directions use the same mapping, any
- * text the disassembler prints assembles back to the same word.
+ * text the disassembler prints assembles back to the same word, except for
+ * the few non-canonical encodings objdump prints like canonical ones (branch
+ * hints in the pre-v2.00 'y' bit, odd registers of DFP source pairs, reserved
+ * bits the ISA says the processor ignores).
  */
 import { FIELDS, type FieldDef, type FieldKind, fieldWidth } from './fields.js';
 import type { InsnDef } from './table.js';
