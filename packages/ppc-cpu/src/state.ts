@@ -37,6 +37,8 @@ export const RESV_LEN = 87;
 /** Scratch registers used by handlers to return a 64-bit pair without allocating. */
 export const T0 = 88; // lo at 88, hi at 89
 export const T1 = 90;
+/** FPSCR bits 0:31 (only DRN, bits 29:31, is defined: mask 0x7). */
+export const FPSCR_HI = 92;
 /** Number of Int32 slots used by scalar state. */
 export const SCALAR_SLOTS = 96;
 

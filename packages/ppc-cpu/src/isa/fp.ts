@@ -24,11 +24,10 @@
  * - Rc=1 with a trapping enabled exception: QEMU does not set CR1 (§4.6, §4.4).
  * - OE=1/UE=1 single-precision results still outside the single range after the
  *   ±192 adjustment: QEMU wraps the exponent; the frsp model (§A.1) does not.
- * - FPSCR bits 0:31 (DRN) are not kept here (no state slot): mtfsfi/mtfsf with
- *   W=1 do nothing and mffs reads them as 0; QEMU keeps DRN.
+ * - FPSCR bits 0:31 live in the FPSCR_HI slot; only DRN (bits 29:31) is defined there.
  */
 import type { Cpu } from '../cpu.js';
-import { CR, FPSCR, MSR, MSR_LO_FP, VSR_I32 } from '../state.js';
+import { CR, FPSCR, FPSCR_HI, MSR, MSR_LO_FP, VSR_I32 } from '../state.js';
 import { type Fields, type InsnDef, P8, P9 } from '../table.js';
 import {
   CVT_S32,
@@ -423,7 +422,10 @@ function afterMtfs(c: Cpu, n: number, rc: number): number {
   return 0;
 }
 
-/** mffs: FRT ← FPSCR (bits 0:31 of the FPSCR are not kept and read as 0). */
+/** FPSCR_HI bits that exist (DRN). */
+const DRN_MASK = 0x7;
+
+/** mffs: FRT ← FPSCR (the high word holds DRN only). */
 function mffs(f: Fields) {
   const t = fpr(f.frt!);
   const rc = f.rc!;
@@ -431,7 +433,7 @@ function mffs(f: Fields) {
     if (fpOff(c)) return c.facilityUnavailable('fp');
     const s = c.s;
     s[t] = s[FPSCR]!;
-    s[t + 1] = 0;
+    s[t + 1] = s[FPSCR_HI]! & DRN_MASK;
     if (rc) setCr1(c);
     return 0;
   };
@@ -467,9 +469,12 @@ function mtfsfi(f: Fields) {
   return (c: Cpu) => {
     if (fpOff(c)) return c.facilityUnavailable('fp');
     const s = c.s;
-    // W=1 addresses FPSCR bits 0:31 (only DRN is defined there), which are not kept.
-    const n = w ? s[FPSCR]! : (s[FPSCR]! & ~mask) | val;
-    return afterMtfs(c, n, rc);
+    // W=1 addresses FPSCR bits 0:31, where only DRN is defined.
+    if (w) {
+      s[FPSCR_HI] = ((s[FPSCR_HI]! & ~mask) | val) & DRN_MASK;
+      return afterMtfs(c, s[FPSCR]!, rc);
+    }
+    return afterMtfs(c, (s[FPSCR]! & ~mask) | val, rc);
   };
 }
 
@@ -477,12 +482,22 @@ function mtfsfi(f: Fields) {
 function mtfsf(f: Fields) {
   const rc = f.rc!;
   const b = fpr(f.frb!);
+  // Field masks for the low word (W=0) and the high word (W=1); L=1 writes everything.
   let mask = 0;
-  if (f.l) mask = -1;
-  else if (!f.w) for (let i = 0; i < 8; i++) if (f.flm! & (0x80 >> i)) mask |= 0xf << (28 - 4 * i);
+  let hiMask = 0;
+  if (f.l) {
+    mask = -1;
+    hiMask = -1;
+  } else {
+    let m = 0;
+    for (let i = 0; i < 8; i++) if (f.flm! & (0x80 >> i)) m |= 0xf << (28 - 4 * i);
+    if (f.w) hiMask = m;
+    else mask = m;
+  }
   return (c: Cpu) => {
     if (fpOff(c)) return c.facilityUnavailable('fp');
     const s = c.s;
+    if (hiMask) s[FPSCR_HI] = ((s[FPSCR_HI]! & ~hiMask) | (s[b + 1]! & hiMask)) & DRN_MASK;
     return afterMtfs(c, (s[FPSCR]! & ~mask) | (s[b]! & mask), rc);
   };
 }
