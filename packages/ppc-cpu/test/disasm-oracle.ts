@@ -146,7 +146,7 @@ foreign(
 foreign('603/601 software TLB instruction', 'tlbli tlbld');
 foreign(
   'POWER10 (Power ISA 3.1) instruction',
-  'xscvsqqp xscvuqqp xscvqpsqz xscvqpuqz vextractbm vextracthm vextractwm vextractdm vextractqm mtvsrbm mtvsrhm mtvsrwm mtvsrdm mtvsrqm vcntmbb vcntmbh vcntmbw vcntmbd xxgenpcvbm lxvrbx lxvrhx lxvrwx lxvrdx stxvrbx stxvrhx stxvrwx stxvrdx vstribl vstribr vclzdm vctzdm vpdepd vpextd',
+  'xscvsqqp xscvuqqp xscvqpsqz xscvqpuqz xscmpgtqp xscmpeqqp xscmpgeqp xsmaxcqp xsmincqp vextractbm vextracthm vextractwm vextractdm vextractqm mtvsrbm mtvsrhm mtvsrwm mtvsrdm mtvsrqm vcntmbb vcntmbh vcntmbw vcntmbd xxgenpcvbm lxvrbx lxvrhx lxvrwx lxvrdx stxvrbx stxvrhx stxvrwx stxvrdx vstribl vstribr vclzdm vctzdm vpdepd vpextd',
 );
 
 /** Families of other machines' instructions, by mnemonic prefix: e500 SPE (ev*, ef*), Gekko paired single (ps_*, psq_*). */
