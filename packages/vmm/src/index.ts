@@ -2,6 +2,18 @@
  * @ppcvm/vmm: the pseries machine (device tree, loaders, RTAS, hcall routing,
  * run loop) and the `ppcvm` command line.
  */
+
+export {
+  type CliOptions,
+  HELP,
+  LOG_CATEGORIES,
+  type ParsedCommand,
+  parseArgs,
+  parseSize,
+  UsageError,
+} from './cli/args.js';
+export { CONSOLE_HELP, type ConsoleActions, ConsoleMux } from './cli/console.js';
+export { type CliDeps, type CliInput, type CliIo, EXIT, runCli, VERSION } from './cli/main.js';
 export { CPU_MODELS, type CpuModelInfo, isCpuModelName } from './cpu-models.js';
 export { type ElfImage, type ElfSegment, EM_PPC64, parseElf64 } from './elf.js';
 export { VmmError } from './errors.js';
@@ -54,6 +66,7 @@ export {
   type BootLayout,
   DEFAULT_RAM_SIZE,
   DEFAULT_SLICE,
+  defaultMmu,
   EPOW_IRQ,
   HOTPLUG_IRQ,
   Machine,

@@ -66,6 +66,12 @@ export interface MmuContext {
 /** Builds a vCPU's address translator (MSR[IR/DR], SLB, HPT). */
 export type MmuFactory = (context: MmuContext) => AddressTranslator;
 
+/**
+ * The translator the CLI uses when none is given: none yet. It becomes the
+ * system MMU of @ppcvm/ppc-cpu (MSR[IR/DR], SLB, HPT) once that is exported.
+ */
+export const defaultMmu: MmuFactory | undefined = undefined;
+
 export interface MachineOptions {
   /** ELF kernel image (big- or little-endian ppc64). */
   readonly kernel: Uint8Array;

@@ -1,0 +1,196 @@
+/**
+ * The `ppcvm` command line, spelled as qemu-system-ppc64's (`-kernel`,
+ * `-initrd`, `-append`, `-m`, `-smp`, `-cpu`, `-accel`, `-nographic`,
+ * `-no-reboot`, `-d`, `-D`), each option with one or two leading dashes.
+ */
+import type { LogCategory } from '@ppcvm/machine-core';
+import type { CpuModelName } from '@ppcvm/ppc-cpu';
+import { CPU_MODELS, isCpuModelName } from '../cpu-models.js';
+import { VmmError } from '../errors.js';
+import { DEFAULT_RAM_SIZE, RAM_ALIGN } from '../machine.js';
+
+/** The categories something in the machine logs today. */
+export const LOG_CATEGORIES: readonly LogCategory[] = ['int', 'hcall', 'rtas', 'unimp', 'guest_errors'];
+/** Categories QEMU has that nothing here produces yet: refused with a clear message. */
+const LOG_NOT_YET: readonly string[] = ['mmu', 'exec', 'in_asm', 'cpu', 'op'];
+
+const LOG_HELP: Partial<Record<LogCategory, string>> = {
+  int: 'interrupts the CPU takes',
+  hcall: 'every hypercall and its result',
+  rtas: 'every RTAS call and its result',
+  unimp: 'hypercalls and features ppcvm does not implement',
+  guest_errors: 'guest mistakes (bad hcall or RTAS arguments, illegal instructions)',
+};
+
+export interface CliOptions {
+  readonly kernel: string;
+  readonly initrd?: string;
+  readonly append: string;
+  readonly ramSize: number;
+  readonly smp: number;
+  readonly cpu: CpuModelName;
+  readonly accel: 'hv' | 'pr';
+  readonly noReboot: boolean;
+  readonly log: readonly LogCategory[];
+  readonly logFile?: string;
+  readonly nvram?: string;
+}
+
+export type ParsedCommand =
+  | { readonly kind: 'run'; readonly options: CliOptions }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' }
+  /** `-cpu help` / `-d help`: print this text and exit 0. */
+  | { readonly kind: 'info'; readonly text: string };
+
+/** A command-line mistake: printed as `ppcvm: <message>`, exit status 1. */
+export class UsageError extends VmmError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const HELP = `Usage: ppcvm -kernel FILE [options]
+
+Run a POWER (ppc64) pseries guest: the kernel is entered directly, with the
+device tree in r3, as QEMU's pseries machine does.
+
+Options (one or two leading dashes):
+  -kernel FILE     ELF kernel image (vmlinux), big- or little-endian
+  -initrd FILE     initial RAM disk, loaded after the kernel
+  -append STRING   kernel command line
+  -m SIZE          RAM size, a multiple of 256M (default 512M); suffixes K, M, G, T
+  -smp N           number of vCPUs (only 1 for now)
+  -cpu MODEL       power7, power8 (default) or power9; '-cpu help' lists them
+  -accel MODE      hv (default): the CPU emulates hypervisor facilities;
+                   pr: paravirtualised problem-state mode (not implemented yet)
+  -M pseries       the machine type (the only one)
+  -nographic       console on this terminal (the default and only display)
+  -no-reboot       exit when the guest reboots instead of restarting it
+  -nvram FILE      keep the NVRAM in FILE (created, 64 KiB, if missing)
+  -d LIST          log categories, comma separated; '-d help' lists them
+  -D FILE          write the log to FILE instead of standard error
+  -h, --help       this help
+  --version        print the version
+
+Console: the guest's hvc0. Press Ctrl-A then x to quit, Ctrl-A h for help,
+Ctrl-A Ctrl-A to send Ctrl-A itself.
+
+Exit status: 0 when the guest powers off (or reboots with -no-reboot, or you
+quit), 1 for a bad command line or an unreadable file, 2 when the guest OS
+terminates itself (ibm,os-term, e.g. a kernel panic), 3 when emulation cannot
+continue (an unimplemented instruction or an internal error).
+`;
+
+/** Parse a QEMU size: a number with an optional K/M/G/T suffix; a bare number is MiB. */
+export function parseSize(text: string): number {
+  const m = /^(?:size=)?(\d+(?:\.\d+)?)([kKmMgGtT]?)[bB]?$/.exec(text.trim());
+  if (!m) throw new UsageError(`invalid size '${text}'`);
+  const mult = { '': 2 ** 20, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 }[m[2]!.toLowerCase()]!;
+  const n = Number(m[1]) * mult;
+  if (!Number.isSafeInteger(n)) throw new UsageError(`invalid size '${text}'`);
+  return n;
+}
+
+const WITH_VALUE = new Set([
+  'kernel',
+  'initrd',
+  'append',
+  'm',
+  'smp',
+  'cpu',
+  'accel',
+  'd',
+  'D',
+  'nvram',
+  'M',
+  'machine',
+]);
+const FLAGS = new Set(['nographic', 'no-reboot', 'h', 'help', 'version']);
+
+export function parseArgs(argv: readonly string[]): ParsedCommand {
+  const seen = new Map<string, string>();
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const m = /^--?([A-Za-z][\w-]*)(?:=(.*))?$/.exec(arg);
+    if (!m) throw new UsageError(`unexpected argument '${arg}' (options start with '-')`);
+    const name = m[1]!;
+    if (FLAGS.has(name)) {
+      if (m[2] !== undefined) throw new UsageError(`option -${name} takes no value`);
+      flags.add(name);
+      continue;
+    }
+    if (!WITH_VALUE.has(name)) throw new UsageError(`unknown option '${arg}'`);
+    let value = m[2];
+    if (value === undefined) {
+      value = argv[++i];
+      if (value === undefined) throw new UsageError(`option -${name} needs a value`);
+    }
+    seen.set(name === 'machine' ? 'M' : name, value);
+  }
+  if (flags.has('h') || flags.has('help')) return { kind: 'help' };
+  if (flags.has('version')) return { kind: 'version' };
+
+  const cpuArg = (seen.get('cpu') ?? 'power8').toLowerCase();
+  if (cpuArg === 'help' || cpuArg === '?') {
+    const lines = Object.values(CPU_MODELS).map(
+      (c) =>
+        `  ${c.name.padEnd(8)} PVR 0x${c.pvr.toString(16).padStart(8, '0')}${c.name === 'power8' ? ' (default)' : ''}`,
+    );
+    return { kind: 'info', text: `Available CPUs:\n${lines.join('\n')}\n` };
+  }
+  const logArg = seen.get('d');
+  if (logArg === 'help' || logArg === '?') {
+    const lines = LOG_CATEGORIES.map((c) => `  ${c.padEnd(13)} ${LOG_HELP[c]}`);
+    return { kind: 'info', text: `Log categories (-d a,b,...):\n${lines.join('\n')}\n` };
+  }
+
+  const machine = seen.get('M');
+  if (machine !== undefined && machine.split(',')[0] !== 'pseries') {
+    throw new UsageError(`unsupported machine '${machine}' (only pseries)`);
+  }
+  const kernel = seen.get('kernel');
+  if (kernel === undefined) throw new UsageError('no kernel given (use -kernel FILE)');
+  if (!isCpuModelName(cpuArg)) {
+    throw new UsageError(`unknown CPU model '${seen.get('cpu')}' (power7, power8 or power9; '-cpu help' lists them)`);
+  }
+  const ramSize = seen.has('m') ? parseSize(seen.get('m')!) : DEFAULT_RAM_SIZE;
+  if (ramSize < RAM_ALIGN || ramSize % RAM_ALIGN !== 0) {
+    throw new UsageError(`RAM size ${seen.get('m')} is not a multiple of 256M`);
+  }
+  const smpArg = seen.get('smp') ?? '1';
+  const smpMatch = /^(?:cpus=)?(\d+)(?:,.*)?$/.exec(smpArg);
+  if (!smpMatch) throw new UsageError(`invalid -smp '${smpArg}'`);
+  const smp = Number(smpMatch[1]);
+  if (smp < 1) throw new UsageError('-smp needs at least one CPU');
+  const accel = seen.get('accel') ?? 'hv';
+  if (accel !== 'hv' && accel !== 'pr') throw new UsageError(`unknown accelerator '${accel}' (hv or pr)`);
+  const log: LogCategory[] = [];
+  if (logArg !== undefined && logArg !== '') {
+    for (const c of logArg.split(',')) {
+      if (LOG_NOT_YET.includes(c)) throw new UsageError(`log category '${c}' is not implemented yet`);
+      if (!(LOG_CATEGORIES as readonly string[]).includes(c)) {
+        throw new UsageError(`unknown log category '${c}' ('-d help' lists them)`);
+      }
+      log.push(c as LogCategory);
+    }
+  }
+  return {
+    kind: 'run',
+    options: {
+      kernel,
+      initrd: seen.get('initrd'),
+      append: seen.get('append') ?? '',
+      ramSize,
+      smp,
+      cpu: cpuArg,
+      accel,
+      noReboot: flags.has('no-reboot'),
+      log,
+      logFile: seen.get('D'),
+      nvram: seen.get('nvram'),
+    },
+  };
+}

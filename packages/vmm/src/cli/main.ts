@@ -1,0 +1,195 @@
+/**
+ * `ppcvm`: build the machine from the command line, wire the console to the
+ * terminal (or pipes), run, and turn the machine's exit into an exit status
+ * (see HELP in ./args.ts).
+ */
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { createLogger, type Logger, nullLogger } from '@ppcvm/machine-core';
+import { formatChrpNvram, NVRAM_DEFAULT_SIZE } from '@ppcvm/spapr-vio';
+import pkg from '../../package.json' with { type: 'json' };
+import { VmmError } from '../errors.js';
+import type { MachineExit } from '../exit.js';
+import { defaultMmu, Machine, type MmuFactory } from '../machine.js';
+import { HELP, parseArgs, UsageError } from './args.js';
+import { ConsoleMux } from './console.js';
+
+export const VERSION: string = pkg.version;
+
+/** Exit statuses (documented in HELP). */
+export const EXIT = { OK: 0, USAGE: 1, GUEST_TERMINATED: 2, EMULATION_FAILED: 3 } as const;
+
+export interface CliInput {
+  on(event: 'data', listener: (chunk: Uint8Array | string) => void): unknown;
+  removeListener(event: 'data', listener: (chunk: Uint8Array | string) => void): unknown;
+  resume(): unknown;
+  pause(): unknown;
+  readonly isTTY?: boolean;
+  setRawMode?(raw: boolean): unknown;
+}
+
+export interface CliIo {
+  readonly stdin: CliInput;
+  readonly stdout: { write(data: Uint8Array | string): unknown };
+  readonly stderr: { write(data: string): unknown };
+}
+
+export interface CliDeps {
+  /** The vCPU translator (tests inject one; the default is the machine's). */
+  readonly mmu?: MmuFactory;
+  readonly readFile?: (path: string) => Uint8Array;
+  /** Register a handler for termination signals; returns a function that unregisters it. */
+  readonly onSignal?: (handler: (signal: string) => void) => () => void;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/[\r\n]+/g, ' ').trim();
+}
+
+export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps = {}): Promise<number> {
+  const err = (msg: string) => io.stderr.write(`ppcvm: ${msg}\n`);
+  let cmd: ReturnType<typeof parseArgs>;
+  try {
+    cmd = parseArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    err(e.message);
+    io.stderr.write("Try 'ppcvm --help' for more information.\n");
+    return EXIT.USAGE;
+  }
+  if (cmd.kind === 'help') {
+    io.stdout.write(HELP);
+    return EXIT.OK;
+  }
+  if (cmd.kind === 'version') {
+    io.stdout.write(`ppcvm ${VERSION}\n`);
+    return EXIT.OK;
+  }
+  if (cmd.kind === 'info') {
+    io.stdout.write(cmd.text);
+    return EXIT.OK;
+  }
+  const o = cmd.options;
+  const readFile = deps.readFile ?? ((p: string) => new Uint8Array(readFileSync(p)));
+  const read = (what: string, path: string): Uint8Array | undefined => {
+    try {
+      return readFile(path);
+    } catch (e) {
+      err(`cannot read ${what} '${path}': ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+  };
+  const kernel = read('kernel', o.kernel);
+  if (!kernel) return EXIT.USAGE;
+  const initrd = o.initrd !== undefined ? read('initrd', o.initrd) : undefined;
+  if (o.initrd !== undefined && !initrd) return EXIT.USAGE;
+
+  const fds: number[] = [];
+  const restore: (() => void)[] = [];
+  try {
+    // NVRAM file: read it, or create a formatted one; guest stores are written back at once.
+    let nvram: { data?: Uint8Array; onStore?: (data: Uint8Array, offset: number, length: number) => void } | undefined;
+    if (o.nvram !== undefined) {
+      const path = o.nvram;
+      try {
+        if (!existsSync(path)) {
+          const fresh = new Uint8Array(NVRAM_DEFAULT_SIZE);
+          formatChrpNvram(fresh);
+          writeFileSync(path, fresh);
+        }
+        const data = new Uint8Array(readFileSync(path));
+        const fd = openSync(path, 'r+');
+        fds.push(fd);
+        nvram = { data, onStore: (d, off, len) => void writeSync(fd, d, off, len, off) };
+      } catch (e) {
+        err(`cannot use NVRAM file '${path}': ${e instanceof Error ? e.message : String(e)}`);
+        return EXIT.USAGE;
+      }
+    }
+
+    let logger: Logger = nullLogger;
+    if (o.log.length > 0) {
+      if (o.logFile !== undefined) {
+        let fd: number;
+        try {
+          fd = openSync(o.logFile, 'w');
+        } catch (e) {
+          err(`cannot open log file '${o.logFile}': ${e instanceof Error ? e.message : String(e)}`);
+          return EXIT.USAGE;
+        }
+        fds.push(fd);
+        logger = createLogger(o.log, (line) => void writeSync(fd, `${line}\n`));
+      } else logger = createLogger(o.log, (line) => void io.stderr.write(`${line}\n`));
+    }
+
+    const mmu = deps.mmu ?? defaultMmu;
+    if (!mmu) {
+      err('cannot run guests yet: the system MMU of @ppcvm/ppc-cpu is not wired into the machine');
+      return EXIT.EMULATION_FAILED;
+    }
+
+    let machine: Machine;
+    try {
+      machine = new Machine({
+        kernel,
+        initrd,
+        cmdline: o.append,
+        ramSize: o.ramSize,
+        cpu: o.cpu,
+        smp: o.smp,
+        accel: o.accel,
+        noReboot: o.noReboot,
+        mmu,
+        logger,
+        nvram,
+        console: (bytes) => void io.stdout.write(bytes),
+      });
+    } catch (e) {
+      if (!VmmError.is(e)) throw e;
+      err(e.message);
+      return EXIT.USAGE;
+    }
+
+    // Console input: raw terminal (keys go to the guest, Ctrl-C included) or a pipe.
+    const mux = new ConsoleMux({
+      input: (b) => machine.consoleInput(b),
+      quit: () => machine.quit(),
+      help: (text) => io.stderr.write(text),
+    });
+    const onData = (chunk: Uint8Array | string) =>
+      mux.feed(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk);
+    if (io.stdin.isTTY && io.stdin.setRawMode) {
+      io.stdin.setRawMode(true);
+      restore.push(() => io.stdin.setRawMode?.(false));
+    }
+    io.stdin.on('data', onData);
+    io.stdin.resume();
+    restore.push(() => {
+      io.stdin.removeListener('data', onData);
+      io.stdin.pause();
+    });
+    if (deps.onSignal) restore.push(deps.onSignal(() => machine.quit()));
+
+    const exit: MachineExit = await machine.run();
+    return report(exit, io);
+  } finally {
+    for (const r of restore.reverse()) r();
+    for (const fd of fds) closeSync(fd);
+  }
+}
+
+function report(exit: MachineExit, io: CliIo): number {
+  switch (exit.kind) {
+    case 'power-off':
+    case 'reboot':
+      return EXIT.OK;
+    case 'quit':
+      io.stderr.write('\nppcvm: terminated\n');
+      return EXIT.OK;
+    case 'os-term':
+      io.stderr.write(`\nppcvm: guest OS terminated: ${oneLine(exit.message) || '(no message)'}\n`);
+      return EXIT.GUEST_TERMINATED;
+    case 'error':
+      io.stderr.write(`\nppcvm: emulation stopped: ${oneLine(exit.message)}\n`);
+      return EXIT.EMULATION_FAILED;
+  }
+}
