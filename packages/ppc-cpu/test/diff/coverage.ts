@@ -140,7 +140,9 @@ const EXPECTED_CHAPTERS = new Set(['fixed', 'branch', 'storage', 'fp', 'vmx', 'v
 /** Plans vs table vs busybox. `runnable` says whether a plan can run (the harness has its features). */
 export function coverage(runnable: (p: Plan) => boolean): CoverageReport {
   const { plans, excluded } = allPlans();
-  const forms = new Set(plans.filter(runnable).map((p) => p.name.replace(/@.*$/, '')));
+  const forms = new Set(
+    plans.filter((p) => runnable(p) && !p.name.startsWith('.')).map((p) => p.name.replace(/@.*$/, '')),
+  );
   const unimplemented = (INSTRUCTIONS as readonly InsnDef<Cpu>[])
     .filter((d) => !d.exec && !d.priv && ((d.models ?? 7) & P8) !== 0 && EXPECTED_CHAPTERS.has(d.chapter ?? ''))
     .map((d) => `${d.m} (${d.chapter})`);

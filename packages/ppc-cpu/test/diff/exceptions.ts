@@ -120,9 +120,10 @@ function vcvtMatchesIsa(x: DevCtx): boolean {
   return true;
 }
 
-/** Some lane of the source VSR (XB) is ±0, in the instruction's element size. */
+/** Some lane of the source VSR (XB) is ±0, in the instruction's element size (scalar: doubleword 0). */
 function someZeroLane(x: DevCtx): boolean {
   const v = inputVsr(x.c, lastVsr(x.c));
+  if (/^xs/.test(x.plan.name)) return (dword(v, 0) & 0x7fff_ffff_ffff_ffffn) === 0n;
   if (/sp$/.test(x.plan.name)) return [0, 1, 2, 3].some((j) => (word(v, j) & 0x7fff_ffffn) === 0n);
   return [0, 1].some((j) => (dword(v, j) & 0x7fff_ffff_ffff_ffffn) === 0n);
 }
@@ -327,16 +328,22 @@ export const DEVIATIONS: readonly Deviation[] = [
       'lane overflows and another underflows); QEMU 7.2 records underflow only when nothing overflowed.',
   },
   {
-    plans: /^xv(re|rsqrte)(sp|dp)$/,
+    plans: /^x[sv](re|rsqrte)(sp|dp)$/,
     fields: /^fpscr$/,
-    bits: ZX,
-    when: (x) => (x.ours('fpscr') & ZX) !== 0n && (x.qemu('fpscr') & ZX) === (x.fpscrIn & ZX) && someZeroLane(x),
+    // FX too: it goes on with a newly recorded ZX (Book I §4.2.2).
+    bits: ZX | FX,
+    when: (x) => {
+      const o = x.ours('fpscr');
+      const q = x.qemu('fpscr');
+      const fxOk = ((o ^ q) & FX) === 0n || (q & FX) === (x.fpscrIn & FX);
+      return (o & ZX) !== 0n && (x.fpscrIn & ZX) === 0n && (q & ZX) === 0n && fxOk && someZeroLane(x);
+    },
     why:
-      'xvresp/xvredp/xvrsqrtesp/xvrsqrtedp of a ±0 lane raise a zero-divide exception, ZX=1 (Book I §7.6); ' +
+      'xs/xv reciprocal (square root) estimates of a ±0 lane raise a zero-divide exception, ZX=1 (Book I §7.6); ' +
       'QEMU 7.2 does not set ZX (accepted only when a source lane is ±0).',
   },
   {
-    plans: /^fres\.?$/,
+    plans: /^fres?\.?$/,
     fields: /^(vsr\d+|fpscr)$/,
     bits: FPRF | (M64 << 64n) | M64,
     when: (x) => {
@@ -344,7 +351,7 @@ export const DEVIATIONS: readonly Deviation[] = [
       const out = x.c.target ? x.ours(x.c.target) & M64 : -1n;
       return (src & 0x7fff_ffff_ffff_ffffn) === 0n && out === ((src & (1n << 63n)) | 0x7ff0_0000_0000_0000n);
     },
-    why: 'fres of ±0 is ±infinity with ZX (Book I §4.6.5.1); QEMU 7.2 returns a finite value.',
+    why: 'fre/fres of ±0 is ±infinity with ZX (Book I §4.6.5.1); QEMU 7.2 returns a finite value.',
   },
   // ---- VMX ----------------------------------------------------------------------------------------
   {
@@ -362,6 +369,15 @@ export const DEVIATIONS: readonly Deviation[] = [
     why:
       'bcdadd./bcdsub. with an invalid operand set CR6 to 0b0001 and leave VRT undefined (Book I §6.9); ' +
       'QEMU 7.2 bcdsub. compares the magnitudes without checking the digits.',
+  },
+  {
+    plans: /^fcmpo$/,
+    fields: /^fpscr$/,
+    bits: 0x0001_0000n,
+    when: (x) => (x.ours('fpscr') & 0x0001_0000n) === (x.fpscrIn & 0x0001_0000n),
+    why:
+      'fcmpo alters only FPCC of FPRF (Book I §4.6.8: Special Registers Altered FPCC, FX, VXSNAN, VXVC); ' +
+      'QEMU 7.2 also sets the class bit C (FPSCR bit 47) on an invalid compare.',
   },
 ];
 

@@ -5,7 +5,7 @@
  * instructions that trap or fault by design.
  */
 import type { Cpu } from '../../src/cpu.js';
-import { fieldWidth } from '../../src/fields.js';
+import { fieldWidth, insertField } from '../../src/fields.js';
 import { INSTRUCTIONS } from '../../src/isa/index.js';
 import { type InsnDef, P8 } from '../../src/table.js';
 import { enc, encodeVariant, hasInsn, type Variant, variantsOf } from '../support/encode.js';
@@ -41,7 +41,7 @@ export interface Exclusion {
 }
 
 /** Knobs: random cases per form (PPCVM_DIFF_N) and edge-value cases per form. */
-export const CASES_PER_FORM = Number(process.env.PPCVM_DIFF_N ?? 24);
+export const CASES_PER_FORM = Number(process.env.PPCVM_DIFF_N ?? 64);
 export const EDGE_CASES = Math.max(4, Math.round(CASES_PER_FORM / 4));
 const SINGLE_CASES = Number(process.env.PPCVM_DIFF_SINGLE_N ?? 6);
 
@@ -842,6 +842,58 @@ function fpEnablePlan(def: Def, v: Variant): Plan {
   };
 }
 
+/**
+ * Invalid forms of the quadword instructions (Book I §3.3.4, Book II §4.4.2): an odd register
+ * pair, or lq loading its own base register. One program per case; both sides must agree
+ * (QEMU and POWER8 raise illegal instruction).
+ */
+function invalidPairPlan(def: Def, v: Variant, info: MemInfo, how: 'odd' | 'ra'): Plan {
+  const inner = memPlan(def, v, info);
+  const key = v.ci.operands[0]!.key;
+  const field = v.ci.operands[0]!.field;
+  const raField = v.ci.operands.find((o) => o.key === 'ra')!.field;
+  return {
+    ...inner,
+    name: `${v.name}@invalid-${how}`,
+    mode: 'single',
+    count: 2,
+    make: (rng, k) => {
+      const mk = inner.make(rng, k);
+      return (ctx) => {
+        const c = mk(ctx);
+        const w = c.words[0]!;
+        const rt = (w >>> 21) & 31;
+        const ra = (w >>> 16) & 31;
+        const word = how === 'odd' ? insertField(field, w, rt | 1) : insertField(raField, w, rt);
+        // lq with RA = RT: the base register must still hold the address.
+        if (how === 'ra') c.input.gpr[rt] = c.input.gpr[ra]!;
+        return { ...c, words: [word], text: [`${c.text[0]} (${how === 'odd' ? `${key} odd` : 'RA = RT'})`] };
+      };
+    },
+  };
+}
+
+/** Words no POWER8 instruction has (primary opcodes 0, 1, 5, 6): illegal instruction. */
+const ILLEGAL_DEF: Def = { m: '.long', form: 'D', op: 0, ops: '', chapter: 'fixed' };
+function illegalWordPlan(): Plan {
+  const v = variantsOf(ILLEGAL_DEF)[0]!;
+  const ops = [0, 1, 5, 6];
+  return {
+    name: '.long@illegal',
+    def: ILLEGAL_DEF,
+    variant: v,
+    mode: 'single',
+    count: ops.length,
+    needs: NO_FEATURES,
+    make: (rng, k) => {
+      const word = ((ops[k % ops.length]! << 26) | (rng.u32() & 0x3ff_ffff)) >>> 0;
+      const input = randomInput(rng);
+      const base = pickBase(rng, new Set());
+      return () => ({ words: [word], text: [`.long 0x${word.toString(16).padStart(8, '0')}`], input, baseReg: base });
+    },
+  };
+}
+
 /** An entry's executor exists but the model (POWER8) lacks it: both must raise illegal instruction. */
 function otherModelPlan(def: Def, v: Variant): Plan {
   const g = genericPlan(def, v);
@@ -884,8 +936,11 @@ export function plansFor(def: Def): Plan[] | Exclusion {
     else if (info?.resv && info.store) {
       out.push(stcxPlan(def, v, info));
       if (info.size > 1) out.push(misalignedPlan(def, v, info));
+      if (info.pair) out.push(invalidPairPlan(def, v, info, 'odd'));
     } else if (info) {
       out.push(memPlan(def, v, info), highPlan(def, v, info));
+      if (info.pair && v.ci.operands[0]!.field.kind === 'gpr') out.push(invalidPairPlan(def, v, info, 'odd'));
+      if (def.m === 'lq') out.push(invalidPairPlan(def, v, info, 'ra'));
       if (info.align && info.align > 1) out.push(misalignedPlan(def, v, info));
     } else if (['dcbz', 'dcbf', 'dcbst', 'icbi', 'dcbt', 'dcbtst', 'icbt'].includes(def.m)) {
       const block = memPlan(def, v, { size: def.m === 'dcbz' ? 128 : 1, store: def.m === 'dcbz', alignsDown: 128 });
@@ -904,7 +959,7 @@ export function plansFor(def: Def): Plan[] | Exclusion {
 
 /** Every table entry, split into plans and exclusions. */
 export function allPlans(filter: (def: Def) => boolean = () => true): { plans: Plan[]; excluded: Exclusion[] } {
-  const plans: Plan[] = [];
+  const plans: Plan[] = filter(ILLEGAL_DEF) ? [illegalWordPlan()] : [];
   const excluded: Exclusion[] = [];
   for (const def of INSTRUCTIONS) {
     if (!filter(def)) continue;

@@ -55,11 +55,11 @@ export class Rng {
     return out;
   }
 
-  /** An independent generator derived from this one and a label. */
+  /** An independent generator derived from this one's seed and a label (not from its state, so order does not matter). */
   fork(label: string): Rng {
     let h = this.seed ^ 0x811c9dc5;
     for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193);
-    return new Rng(h ^ this.u32());
+    return new Rng(Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) ^ this.seed);
   }
 }
 
