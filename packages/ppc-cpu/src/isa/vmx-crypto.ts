@@ -61,48 +61,65 @@ const ISHIFT = Uint8Array.from({ length: 16 }, (_, n) => (n & 3) + 4 * (((n >> 2
 
 const st = new Uint8Array(16);
 const tmp = new Uint8Array(16);
+const tmpw = new Int32Array(4);
+
+/**
+ * Column tables: the contribution of state byte x in row r of a column to that column's
+ * MixColumns (or InvMixColumns) output, as a big-endian word (row 0 in the top byte).
+ * TE applies the S-box first; IMC takes the byte as is.
+ */
+const TE: Int32Array[] = [0, 1, 2, 3].map(() => new Int32Array(256));
+const IMC: Int32Array[] = [0, 1, 2, 3].map(() => new Int32Array(256));
+function initColumnTables(): void {
+  const ror = (w: number, n: number) => (w >>> n) | (w << (32 - n));
+  for (let x = 0; x < 256; x++) {
+    const y = SBOX[x]!;
+    const te = (M2[y]! << 24) | (y << 16) | (y << 8) | M3[y]!;
+    const im = (M14[x]! << 24) | (M9[x]! << 16) | (M13[x]! << 8) | M11[x]!;
+    for (let r = 0; r < 4; r++) {
+      TE[r]![x] = r ? ror(te, 8 * r) : te;
+      IMC[r]![x] = r ? ror(im, 8 * r) : im;
+    }
+  }
+}
+initColumnTables();
+const [TE0, TE1, TE2, TE3] = TE as [Int32Array, Int32Array, Int32Array, Int32Array];
+const [IMC0, IMC1, IMC2, IMC3] = IMC as [Int32Array, Int32Array, Int32Array, Int32Array];
 
 function aes(kind: 'cipher' | 'cipherlast' | 'ncipher' | 'ncipherlast'): VFactory {
   return (f) => {
     const t = vrB(f.vrt!);
     const a = vrB(f.vra!);
     const b = vrB(f.vrb!);
+    const tw = t >> 2;
+    const bw = b >> 2;
     return (c: Cpu) => {
       if (vecOff(c)) return c.facilityUnavailable(VMX);
       const u8 = vv(c).u8;
-      // State byte n is architected byte n of VRA (storage byte 15-n).
+      const s = c.s;
+      // State byte n is architected byte n of VRA (storage byte 15-n); column j is architected
+      // word j (storage word 3-j).
       for (let n = 0; n < 16; n++) st[n] = u8[a + 15 - n]!;
-      if (kind === 'cipher' || kind === 'cipherlast') {
-        for (let n = 0; n < 16; n++) tmp[n] = SBOX[st[SHIFT[n]!]!]!;
-        if (kind === 'cipher') {
-          for (let col = 0; col < 16; col += 4) {
-            const b0 = tmp[col]!;
-            const b1 = tmp[col + 1]!;
-            const b2 = tmp[col + 2]!;
-            const b3 = tmp[col + 3]!;
-            tmp[col] = M2[b0]! ^ M3[b1]! ^ b2 ^ b3;
-            tmp[col + 1] = b0 ^ M2[b1]! ^ M3[b2]! ^ b3;
-            tmp[col + 2] = b0 ^ b1 ^ M2[b2]! ^ M3[b3]!;
-            tmp[col + 3] = M3[b0]! ^ b1 ^ b2 ^ M2[b3]!;
-          }
+      if (kind === 'cipher') {
+        // SubBytes, ShiftRows and MixColumns through the column tables, then AddRoundKey.
+        for (let j = 0; j < 4; j++) {
+          const n = 4 * j;
+          tmpw[j] =
+            TE0[st[SHIFT[n]!]!]! ^ TE1[st[SHIFT[n + 1]!]!]! ^ TE2[st[SHIFT[n + 2]!]!]! ^ TE3[st[SHIFT[n + 3]!]!]!;
         }
+        for (let j = 0; j < 4; j++) s[tw + 3 - j] = tmpw[j]! ^ s[bw + 3 - j]!;
+      } else if (kind === 'cipherlast') {
+        for (let n = 0; n < 16; n++) tmp[n] = SBOX[st[SHIFT[n]!]!]!;
         for (let n = 0; n < 16; n++) u8[t + 15 - n] = tmp[n]! ^ u8[b + 15 - n]!;
       } else {
         // vncipher: InvShiftRows, InvSubBytes, AddRoundKey, then InvMixColumns (2.07B).
         for (let n = 0; n < 16; n++) tmp[n] = INV_SBOX[st[ISHIFT[n]!]!]! ^ u8[b + 15 - n]!;
         if (kind === 'ncipher') {
-          for (let col = 0; col < 16; col += 4) {
-            const b0 = tmp[col]!;
-            const b1 = tmp[col + 1]!;
-            const b2 = tmp[col + 2]!;
-            const b3 = tmp[col + 3]!;
-            tmp[col] = M14[b0]! ^ M11[b1]! ^ M13[b2]! ^ M9[b3]!;
-            tmp[col + 1] = M9[b0]! ^ M14[b1]! ^ M11[b2]! ^ M13[b3]!;
-            tmp[col + 2] = M13[b0]! ^ M9[b1]! ^ M14[b2]! ^ M11[b3]!;
-            tmp[col + 3] = M11[b0]! ^ M13[b1]! ^ M9[b2]! ^ M14[b3]!;
+          for (let j = 0; j < 4; j++) {
+            const n = 4 * j;
+            s[tw + 3 - j] = IMC0[tmp[n]!]! ^ IMC1[tmp[n + 1]!]! ^ IMC2[tmp[n + 2]!]! ^ IMC3[tmp[n + 3]!]!;
           }
-        }
-        for (let n = 0; n < 16; n++) u8[t + 15 - n] = tmp[n]!;
+        } else for (let n = 0; n < 16; n++) u8[t + 15 - n] = tmp[n]!;
       }
       return 0;
     };
@@ -122,7 +139,6 @@ const vsbox: VFactory = (f) => {
 
 // ---- SHA-2 sigma --------------------------------------------------------------------------------
 
-const tmpw = new Int32Array(4);
 const ror32 = (x: number, n: number) => (x >>> n) | (x << (32 - n));
 
 /** vshasigmaw: ST selects the sigma (0) or Sigma (1) family, SIX bit i the function for word i. */

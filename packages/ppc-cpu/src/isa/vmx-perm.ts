@@ -550,54 +550,42 @@ const vpkpx: VFactory = (f) => {
 
 /** Shift the 128-bit VRA left (or right) by n bits (0..127) into VRT. */
 function shift128(s: Int32Array, t: number, a: number, n: number, left: boolean): void {
-  const w0 = s[a]!;
-  const w1 = s[a + 1]!;
-  const w2 = s[a + 2]!;
-  const w3 = s[a + 3]!;
-  sw[0] = 0;
-  sw[1] = 0;
-  sw[2] = 0;
-  sw[3] = 0;
-  sw[4] = 0;
-  sw[5] = 0;
-  sw[6] = 0;
-  sw[7] = 0;
-  sw[8] = 0;
-  sw[9] = 0;
-  sw[10] = 0;
-  sw[11] = 0;
-  // Place the value at words 4..7 of a zero-padded 384-bit window and read 4 words at an offset.
-  sw[4] = w0;
-  sw[5] = w1;
-  sw[6] = w2;
-  sw[7] = w3;
-  const q = n >> 5;
-  const r = n & 31;
-  // Left: result word k = window bits starting at 32*(4+k) - n. Right: at 32*(4+k) + n.
-  for (let k = 0; k < 4; k++) {
-    let lo: number;
-    let hi: number;
+  let w0 = s[a]!;
+  let w1 = s[a + 1]!;
+  let w2 = s[a + 2]!;
+  let w3 = s[a + 3]!;
+  // Whole words first, then the remaining 0..31 bits as a funnel shift.
+  for (; n >= 32; n -= 32) {
     if (left) {
-      // bits [32*(4+k) - n, +32)
-      const base = 4 + k - q; // word holding the top part when r === 0
-      if (r === 0) {
-        s[t + k] = sw[base]!;
-        continue;
-      }
-      lo = sw[base - 1]!;
-      hi = sw[base]!;
-      s[t + k] = (hi << r) | (lo >>> (32 - r));
+      w3 = w2;
+      w2 = w1;
+      w1 = w0;
+      w0 = 0;
     } else {
-      const base = 4 + k + q;
-      if (r === 0) {
-        s[t + k] = sw[base]!;
-        continue;
-      }
-      lo = sw[base]!;
-      hi = sw[base + 1]!;
-      s[t + k] = (lo >>> r) | (hi << (32 - r));
+      w0 = w1;
+      w1 = w2;
+      w2 = w3;
+      w3 = 0;
     }
   }
+  if (n !== 0) {
+    const m = 32 - n;
+    if (left) {
+      w3 = (w3 << n) | (w2 >>> m);
+      w2 = (w2 << n) | (w1 >>> m);
+      w1 = (w1 << n) | (w0 >>> m);
+      w0 <<= n;
+    } else {
+      w0 = (w0 >>> n) | (w1 << m);
+      w1 = (w1 >>> n) | (w2 << m);
+      w2 = (w2 >>> n) | (w3 << m);
+      w3 >>>= n;
+    }
+  }
+  s[t] = w0;
+  s[t + 1] = w1;
+  s[t + 2] = w2;
+  s[t + 3] = w3;
 }
 
 /** vsl/vsr: shift by VRB bits 125:127; vslo/vsro: by octets in VRB bits 121:124. */
