@@ -173,6 +173,10 @@ export class GuestFault {
   ) {}
 }
 
+/** Shared-page offsets of DAR and DSISR (pr-mode.ts SHARED; repeated here to avoid an import cycle). */
+const SHARED_DAR = 80;
+const SHARED_DSISR = 96;
+
 /** LPCR bits in its low word (papr-notes B.2.7): ILE 0x2000000, HDICE 0x1. */
 const LPCR_LO_ILE = 0x02000000;
 const LPCR_LO_HDICE = 0x1;
@@ -884,9 +888,8 @@ export class Cpu {
   /** Alignment interrupt (Book III-S §6.5.8), e.g. lmw in little-endian mode or a misaligned larx. */
   alignmentInterrupt(hi: number, lo: number, store: boolean): number {
     if (this.system) {
-      this.setSpr64(SPR.DAR, lo, hi);
       // DSISR is set to 0 for alignment interrupts on POWER8 (ISA 2.07 leaves it undefined).
-      this.setSpr64(SPR.DSISR, 0, 0);
+      this.setFaultRegs(lo, hi, 0);
       return this.deliverInterrupt(VEC.ALIGNMENT, 0, false);
     }
     this.requestStop({
@@ -896,6 +899,21 @@ export class Cpu {
       access: store ? 'store' : 'load',
     });
     return 2;
+  }
+
+  /**
+   * DAR (and DSISR unless `dsisr` < 0) for a storage or alignment interrupt; in PR mode
+   * they are the guest's, kept in the shared page.
+   */
+  private setFaultRegs(darLo: number, darHi: number, dsisr: number): void {
+    const pr = this.pr;
+    if (pr && !pr.emulating) {
+      pr.write64(SHARED_DAR, darLo, darHi);
+      if (dsisr >= 0) pr.write32(SHARED_DSISR, dsisr);
+      return;
+    }
+    this.setSpr64(SPR.DAR, darLo, darHi);
+    if (dsisr >= 0) this.setSpr64(SPR.DSISR, dsisr, 0);
   }
 
   /** DSI / ISI / segment interrupts for a failed translation in system mode. */
@@ -911,14 +929,14 @@ export class Cpu {
       else this.deliverInterrupt(VEC.ISI, info?.srr1 ?? SRR1_ISI.NO_TRANSLATION, false);
       return;
     }
-    this.setSpr64(SPR.DAR, e.eaLo, e.eaHi);
     if (info?.segment) {
+      this.setFaultRegs(e.eaLo, e.eaHi, -1);
       this.deliverInterrupt(VEC.DSEG, 0, false);
       return;
     }
     let dsisr = info?.dsisr ?? (e.code === TranslateFault.Protection ? DSISR.PROTECTION : DSISR.NO_TRANSLATION);
     if (e.access === Access.Store) dsisr |= DSISR.STORE;
-    this.setSpr64(SPR.DSISR, dsisr, 0);
+    this.setFaultRegs(e.eaLo, e.eaHi, dsisr);
     this.deliverInterrupt(VEC.DSI, 0, false);
   }
 
@@ -1314,7 +1332,7 @@ export class Cpu {
         hi = this.sprs[SPR.SPRG3 * 2 + 1]!;
         break;
       default: {
-        if (pr) return isPrivilegedSpr(spr) ? this.privilegedInstruction() : this.illegalInstruction();
+        if (pr) return this.problemStateSpr(spr);
         if (!this.system || !KNOWN_SPRS.has(spr)) {
           // Undefined SPR numbers in privileged state: a no-op on POWER8 except 0, 4, 5, 6 (illegal).
           if (!this.system || spr === 0 || spr === 4 || spr === 5 || spr === 6) return this.illegalInstruction();
@@ -1409,7 +1427,7 @@ export class Cpu {
       default:
         break;
     }
-    if (pr) return isPrivilegedSpr(spr) ? this.privilegedInstruction() : this.illegalInstruction();
+    if (pr) return this.problemStateSpr(spr);
     if (!this.system || !KNOWN_SPRS.has(spr)) {
       if (!this.system || spr === 0 || spr === 4 || spr === 5 || spr === 6) return this.illegalInstruction();
       return 0;
@@ -1465,6 +1483,22 @@ export class Cpu {
   }
 
   /**
+   * An SPR outside the problem-state set, accessed with MSR[PR]=1. Under PR mode the guest
+   * kernel itself runs in problem state: its accesses trap into the emulation layer.
+   */
+  private problemStateSpr(spr: number): number {
+    if (this.pr && !this.pr.emulating && !this.guestProblemState()) return this.pr.trap();
+    return isPrivilegedSpr(spr) ? this.privilegedInstruction() : this.illegalInstruction();
+  }
+
+  /** MSR[PR] as the running software sees it (the guest's under PR mode). */
+  guestProblemState(): boolean {
+    const pr = this.pr;
+    if (pr && !pr.emulating) return (pr.guestMsrLo() & MSR_LO_PR) !== 0;
+    return (this.s[MSR]! & MSR_LO_PR) !== 0;
+  }
+
+  /**
    * Model and facility checks before an SPR access: an SPR the model lacks is an
    * illegal instruction; in problem state on POWER8/9 a facility disabled in FSCR
    * raises the facility unavailable interrupt. Returns 0 to proceed.
@@ -1476,7 +1510,7 @@ export class Cpu {
         : this.model === 'power8' && ONLY_ON_POWER9.has(spr)
     )
       return this.illegalInstruction();
-    if (pr && this.system) {
+    if (pr && this.system && this.guestProblemState()) {
       if (spr === SPR.TAR) return this.checkFscr(FSCR_FACILITY.TAR);
       if (spr === SPR.UDSCR) return this.checkFscr(FSCR_FACILITY.DSCR);
       if (spr >= 804 && spr <= 806) return this.checkFscr(FSCR_FACILITY.EBB);
@@ -1489,7 +1523,7 @@ export class Cpu {
    * 0, the facility unavailable interrupt (0xf60) with the cause in FSCR[IC]. Returns 0 if allowed.
    */
   checkFscr(facility: number): number {
-    if (!this.system || this.model === 'power7' || (this.s[MSR]! & MSR_LO_PR) === 0) return 0;
+    if (!this.system || this.model === 'power7' || !this.guestProblemState()) return 0;
     const lo = this.sprs[SPR.FSCR * 2]!;
     if ((lo >>> facility) & 1) return 0;
     const hi = this.sprs[SPR.FSCR * 2 + 1]!;

@@ -162,3 +162,24 @@ describe('PR mode', () => {
     expect(p.cpu.pr!.read64(SHARED.SRR0)[0]).toBe(0x2000);
   });
 });
+
+describe('PR mode fault registers and non-privileged SPRs', () => {
+  it('a data segment interrupt puts DAR into the guest shared page', () => {
+    const p = partition(true);
+    p.put(0x1000, [...li32(3, 0x20000000), enc('ld', { rt: 4, ra: 3, ds: 8 })]);
+    p.put(0x380, [enc('mfspr', { rt: 12, spr: SPR.DAR }), enc('b', { li: 0 })]);
+    p.cpu.pr!.setGuestMsr(MSR_HI_SF, MSR_LO_ME | MSR_LO_LE | (1 << 4));
+    p.cpu.set64(64, 0x1000n);
+    p.cpu.run(5);
+    expect(p.cpu.getGpr(12)).toBe(0x20000008n);
+  });
+
+  it('the guest kernel can use SPRs that are not privileged but not problem-state either (EBB regs)', () => {
+    const p = partition(true);
+    p.put(0x1000, [...li32(3, 0x4444), enc('mtspr', { spr: 804, rs: 3 }), enc('mfspr', { rt: 5, spr: 804 })]);
+    p.cpu.set64(64, 0x1000n);
+    p.cpu.run(4);
+    expect(p.cpu.getGpr(5)).toBe(0x4444n);
+    expect(p.cpu.counters.privTraps).toBe(2);
+  });
+});
