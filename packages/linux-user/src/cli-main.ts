@@ -28,6 +28,28 @@ Options:
 Paths are host paths. The exit status is the program's; a program killed by a
 signal (fault, illegal instruction, ...) gives 128 + the signal number.`;
 
+/**
+ * The program's environment, kept the way qemu-user's envlist keeps it so that
+ * `env` prints the same thing: setting a variable (re)inserts it at the front,
+ * so the host's environment ends up reversed and -E additions come first.
+ */
+class EnvList {
+  private entries: [string, string][] = [];
+
+  set(k: string, v: string): void {
+    this.delete(k);
+    this.entries.unshift([k, v]);
+  }
+
+  delete(k: string): void {
+    this.entries = this.entries.filter(([n]) => n !== k);
+  }
+
+  list(): string[] {
+    return this.entries.map(([k, v]) => `${k}=${v}`);
+  }
+}
+
 /** Thrown to leave with a host error (message already printed). */
 class CliExit extends Error {}
 
@@ -83,7 +105,7 @@ function parseAndRun(
   const out = stdio[1];
   let cpu: CpuModelName = 'power8';
   const debug = new Set<DebugChannel>();
-  const env = new Map<string, string>();
+  const env = new EnvList();
   for (const [k, v] of Object.entries(hostEnv)) if (v !== undefined) env.set(k, v);
   let argv0: string | undefined;
   let stack: number | undefined;
@@ -171,7 +193,7 @@ function parseAndRun(
       program,
       args: argv.slice(i + 1),
       argv0,
-      env: [...env].map(([k, v]) => `${k}=${v}`),
+      env: env.list(),
       cpu,
       stackBytes: stack,
       memoryBytes: memory,

@@ -53,6 +53,24 @@ import {
 export const DEBUG_CHANNELS = ['syscall', 'strace', 'exec', 'signal'] as const;
 export type DebugChannel = (typeof DEBUG_CHANNELS)[number];
 
+/** An execve() the kernel has validated, for the process to carry out. */
+export interface ExecRequest {
+  /** Host path of the file to run. */
+  readonly path: Buffer;
+  /** The path as the guest passed it (AT_EXECFN). */
+  readonly filename: Uint8Array;
+  readonly argv: readonly Uint8Array[];
+  readonly envp: readonly Uint8Array[];
+}
+
+/** What the process needs to tell the kernel after replacing its image. */
+export interface ExecResult {
+  readonly programPath: string;
+  readonly argv: readonly Uint8Array[];
+  readonly brk: number;
+  readonly auxv: Uint8Array;
+}
+
 /** How the guest process ended. */
 export type Termination =
   | { readonly kind: 'exit'; readonly code: number }
@@ -62,7 +80,7 @@ export interface KernelOptions {
   readonly memory: AddressSpace;
   /** Host path of the program (for /proc/self/exe). */
   readonly programPath: string;
-  readonly argv: readonly string[];
+  readonly argv: readonly (string | Uint8Array)[];
   /** Host fds behind guest fds 0, 1, 2. */
   readonly stdio: readonly [number, number, number];
   /** Close those host fds when the guest closes its last reference (CLI); default false. */
@@ -156,9 +174,14 @@ export class Kernel {
   private cpu: Cpu | null = null;
   private readonly debug: ReadonlySet<DebugChannel>;
   private readonly log: (line: string) => void;
-  private readonly programPath: string;
-  private readonly argv: readonly string[];
-  private readonly auxvBytes: Uint8Array;
+  private programPath: string;
+  private argv: readonly (string | Uint8Array)[];
+  private auxvBytes: Uint8Array;
+  /**
+   * Replaces the program image (set by LinuxProcess). Returns -errno while the old
+   * image is intact, 0 after replacing it.
+   */
+  execHandler: ((req: ExecRequest) => number) | null = null;
   private cwd: OpenFile;
   private umaskValue: number;
   private brkStart: number;
@@ -195,7 +218,12 @@ export class Kernel {
     this.mmapTopVpn = Math.floor(opts.mmapTop / PAGE_SIZE);
     this.mmapCursor = this.mmapTopVpn;
     for (let i = 0; i <= 64; i++) this.sigactions.push({ handler: 0n, flags: 0n, restorer: 0n, mask: 0n });
-    this.processName = new TextEncoder().encode((opts.argv[0] ?? '').split('/').pop()!.slice(0, 15));
+    this.processName = new TextEncoder().encode(
+      String(opts.argv[0] ?? '')
+        .split('/')
+        .pop()!
+        .slice(0, 15),
+    );
     this.rlimits.set(3, [8n << 20n, RLIM_INFINITY]); // RLIMIT_STACK
     this.rlimits.set(7, [1024n, 4096n]); // RLIMIT_NOFILE
   }
@@ -260,6 +288,33 @@ export class Kernel {
     } else {
       this.setReg(3, r);
       s[layout.CR] = s[layout.CR]! & ~CR_SO;
+    }
+  }
+
+  /** End the process with an exit status (as exit_group does). */
+  exitNow(code: number): void {
+    this.exit(code);
+  }
+
+  /** Host fds standing for guest descriptors 0..n (for running a host program); 'ignore' where none. */
+  hostDescriptors(): (number | 'ignore')[] {
+    const out: (number | 'ignore')[] = [];
+    for (const fd of this.fds.list()) {
+      const f = this.fds.get(fd)!;
+      while (out.length < fd) out.push('ignore');
+      out[fd] = f.kind === 'host' && !this.fds.cloexec(fd) && f.hostFd >= 0 ? f.hostFd : 'ignore';
+    }
+    while (out.length < 3) out.push('ignore');
+    return out;
+  }
+
+  /** Host path of the guest's working directory, or null if it no longer has one. */
+  cwdPath(): string | null {
+    try {
+      const p = fs.readlinkSync(`/proc/self/fd/${this.cwd.hostFd}`);
+      return p.startsWith('/') ? p : null;
+    } catch {
+      return null;
     }
   }
 
@@ -580,6 +635,10 @@ export class Kernel {
       case NR.exit:
       case NR.exit_group:
         return this.exit(this.int(3));
+      case NR.execve:
+        return this.execve(AT.FDCWD, this.u64(3), this.u64(4), this.u64(5), 0);
+      case NR.execveat:
+        return this.execve(this.int(3), this.u64(4), this.u64(5), this.u64(6), this.int(7));
       case NR.wait4:
       case NR.waitid:
       case NR.waitpid:
@@ -662,6 +721,11 @@ export class Kernel {
     const base = this.dirBase(dirfd);
     if (typeof base === 'number') return base;
     return Buffer.concat([Buffer.from(`/proc/self/fd/${base.hostFd}/`), p]);
+  }
+
+  /** Host path for a guest path relative to the guest's working directory; -errno if it cannot be named. */
+  hostPath(p: Uint8Array): Buffer | number {
+    return this.resolve(AT.FDCWD, p);
   }
 
   private dirBase(dirfd: number): OpenFile | number {
@@ -755,7 +819,7 @@ export class Kernel {
       case 'auxv':
         return this.auxvBytes;
       case 'cmdline':
-        return enc.encode(this.argv.map((a) => `${a}\0`).join(''));
+        return Buffer.concat(this.argv.flatMap((a) => [typeof a === 'string' ? Buffer.from(a) : a, Buffer.alloc(1)]));
       default: {
         const lines = this.memory.mappings().map((m) => {
           const perms = `${m.prot & PROT.READ ? 'r' : '-'}${m.prot & PROT.WRITE ? 'w' : '-'}${m.prot & PROT.EXEC ? 'x' : '-'}p`;
@@ -2242,6 +2306,68 @@ export class Kernel {
     }
     this.note(`futex op ${op} not supported → ENOSYS`);
     return -E.ENOSYS;
+  }
+
+  // ---- execve ------------------------------------------------------------------------------------------
+
+  /** A NULL-terminated array of string pointers (argv/envp), within Linux's size limits. */
+  private stringArray(addr: number, budget: { bytes: number }): Uint8Array[] | number {
+    const out: Uint8Array[] = [];
+    if (addr === 0) return out;
+    const MAX_ARG_STRLEN = 32 * 4096;
+    for (let i = 0; ; i++) {
+      if (i >= 1 << 20) return -E.E2BIG;
+      const ptr = this.memory.readU64(addr + 8 * i);
+      if (ptr === null) return -E.EFAULT;
+      if (ptr === 0) return out;
+      const str = this.memory.readCString(ptr, MAX_ARG_STRLEN);
+      if (str === 'fault') return -E.EFAULT;
+      if (str === 'toolong') return -E.E2BIG;
+      budget.bytes -= str.length + 1 + 8;
+      if (budget.bytes < 0) return -E.E2BIG;
+      out.push(str);
+    }
+  }
+
+  private execve(dirfd: number, pathAddr: number, argvAddr: number, envpAddr: number, flags: number): number {
+    if (flags & ~(AT.EMPTY_PATH | AT.SYMLINK_NOFOLLOW)) return -E.EINVAL;
+    const p = this.path(pathAddr);
+    if (typeof p === 'number') return p;
+    // Linux allows a quarter of the stack limit for arguments and environment.
+    const budget = { bytes: (8 << 20) / 4 };
+    const argv = this.stringArray(argvAddr, budget);
+    if (typeof argv === 'number') return argv;
+    const envp = this.stringArray(envpAddr, budget);
+    if (typeof envp === 'number') return envp;
+    let hp: Buffer | number;
+    if (p.length === 0 && flags & AT.EMPTY_PATH) {
+      const f = this.fds.get(dirfd);
+      if (f?.kind !== 'host') return -E.EBADF;
+      hp = Buffer.from(`/proc/self/fd/${f.hostFd}`);
+    } else hp = this.resolve(dirfd, p);
+    if (typeof hp === 'number') return hp;
+    if (!this.execHandler) return -E.ENOSYS;
+    return this.execHandler({ path: hp, filename: p, argv, envp });
+  }
+
+  /** After a successful execve: the new image's facts, close-on-exec, default signal handlers (execve(2)). */
+  execDone(r: ExecResult): void {
+    this.programPath = r.programPath;
+    this.argv = r.argv;
+    this.auxvBytes = r.auxv;
+    this.brkStart = this.brkCur = r.brk;
+    this.mmapCursor = this.mmapTopVpn;
+    for (const fd of this.fds.list()) if (this.fds.cloexec(fd)) this.fds.close(fd);
+    for (const a of this.sigactions) {
+      if (a.handler > 1n) a.handler = 0n;
+      a.flags = 0n;
+      a.restorer = 0n;
+      a.mask = 0n;
+    }
+    this.altstack = new Uint8Array(24);
+    const base = r.argv[0] ?? new Uint8Array(0);
+    const slash = base.lastIndexOf(0x2f);
+    this.processName = base.slice(slash + 1, slash + 16);
   }
 
   // ---- signals ---------------------------------------------------------------------------------------

@@ -104,11 +104,14 @@ export function loadElf(as: AddressSpace, elf: ElfFile): LoadedImage {
   };
 }
 
+/** A string for the new program: text (encoded as UTF-8) or raw bytes (as a guest passed them to execve). */
+export type StackString = string | Uint8Array;
+
 export interface StackInit {
-  readonly argv: readonly string[];
-  readonly envp: readonly string[];
+  readonly argv: readonly StackString[];
+  readonly envp: readonly StackString[];
   /** The file name as passed to execve (AT_EXECFN). */
-  readonly execfn: string;
+  readonly execfn: StackString;
   readonly hwcap: number;
   readonly hwcap2: number;
   /** AT_PLATFORM / AT_BASE_PLATFORM strings, or null to omit. */
@@ -149,8 +152,8 @@ export function buildInitialStack(as: AddressSpace, top: number, img: LoadedImag
   let p = top - 8; // execve leaves one NULL pointer at the very top
   const zero8 = new Uint8Array(8);
   put(as, p, zero8);
-  const pushStr = (s: string): number => {
-    const b = enc.encode(s);
+  const pushStr = (s: StackString): number => {
+    const b = typeof s === 'string' ? enc.encode(s) : s;
     p -= b.length + 1;
     put(as, p, b);
     put(as, p + b.length, zero8.subarray(0, 1));

@@ -158,6 +158,13 @@ export class AddressSpace implements AddressTranslator {
     return this.mappedIn(vpn, n).length;
   }
 
+  /** Remove every mapping (execve). */
+  unmapAll(): void {
+    for (const e of this.pt.values()) this.release(e);
+    this.pt.clear();
+    this.listener?.translationsChanged();
+  }
+
   /** Change permissions; false if some page in the range is unmapped (mprotect's ENOMEM). */
   protect(vpn: number, n: number, prot: number): boolean {
     if (!this.allMapped(vpn, n)) return false;

@@ -3,13 +3,16 @@
  * emulated kernel, and the run loop that turns CPU stops into the way a Linux
  * process ends (exit status, or death by signal).
  */
+import { spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { Cpu, type CpuModelName, layout, type StopReason } from '@ppcvm/ppc-cpu';
 import { HWCAPS, PAGE_SIZE, PROT, SIG, signalName } from './abi.js';
-import { ElfError, parseElf } from './elf.js';
-import { type DebugChannel, Kernel, type Termination } from './kernel.js';
-import { buildInitialStack, type InitialStack, type LoadedImage, loadElf } from './loader.js';
+import { ElfError, type ElfFile, parseElf } from './elf.js';
+import { E, hostErrno } from './errno.js';
+import { type DebugChannel, type ExecRequest, Kernel, type Termination } from './kernel.js';
+import { buildInitialStack, type InitialStack, type LoadedImage, loadElf, type StackString } from './loader.js';
 import { AddressSpace, GuestOutOfMemory } from './memory.js';
 
 /** A host-side error (missing program, not a ppc64le ELF, bad option): not the guest's doing. */
@@ -81,10 +84,16 @@ export class LinuxProcess {
   readonly cpu: Cpu;
   readonly memory: AddressSpace;
   readonly kernel: Kernel;
-  readonly image: LoadedImage;
-  readonly stack: InitialStack;
+  /** The loaded program (replaced by execve). */
+  image!: LoadedImage;
+  /** Its initial stack. */
+  stack!: InitialStack;
   private stopReason: StopReason | null = null;
   private readonly log: (line: string) => void;
+  private readonly debug: Set<DebugChannel>;
+  private readonly model: CpuModelName;
+  private readonly stackBytes: number;
+  private readonly initialMsr: [number, number];
 
   constructor(opts: ProcessOptions) {
     if (process.platform !== 'linux') throw new LinuxUserError('ppcvm-user needs a Linux host (it uses /proc/self/fd)');
@@ -106,30 +115,66 @@ export class LinuxProcess {
       if (e instanceof ElfError) throw new LinuxUserError(`${opts.program}: ${e.message}`, { cause: e });
       throw e;
     }
-    const debug = new Set(opts.debug ?? []);
+    this.debug = new Set(opts.debug ?? []);
+    this.model = model;
+    this.stackBytes = Math.ceil((opts.stackBytes ?? 8 << 20) / PAGE_SIZE) * PAGE_SIZE;
     this.memory = new AddressSpace({ ramBytes: opts.memoryBytes ?? 1 << 30 });
+    const argv = [opts.argv0 ?? opts.program, ...(opts.args ?? [])];
+    let auxv: Uint8Array;
     try {
-      this.image = loadElf(this.memory, elf);
+      auxv = this.setUpImage(elf, { argv, envp: envList(opts.env), execfn: opts.program, random: opts.random });
     } catch (e) {
       if (e instanceof ElfError) throw new LinuxUserError(`${opts.program}: ${e.message}`, { cause: e });
       throw e;
     }
-
-    const stackBytes = Math.ceil((opts.stackBytes ?? 8 << 20) / PAGE_SIZE) * PAGE_SIZE;
-    const stackProt = PROT.READ | PROT.WRITE | (this.image.execStack ? PROT.EXEC : 0);
-    this.memory.map((STACK_TOP - stackBytes) / PAGE_SIZE, stackBytes / PAGE_SIZE, stackProt);
-    const caps = HWCAPS[model];
-    const random = opts.random ?? randomFillSync(new Uint8Array(16));
-    const argv = [opts.argv0 ?? opts.program, ...(opts.args ?? [])];
-    this.stack = buildInitialStack(this.memory, STACK_TOP, this.image, {
+    this.kernel = new Kernel({
+      memory: this.memory,
+      programPath: opts.program,
       argv,
-      envp: envList(opts.env),
-      execfn: opts.program,
+      stdio: opts.stdio ?? [0, 1, 2],
+      ownStdio: opts.ownStdio,
+      cwd: opts.cwd,
+      debug: this.debug,
+      log: this.log,
+      brk: this.image.brk,
+      mmapTop: STACK_TOP - Math.max(MMAP_GAP, this.stackBytes + (16 << 20)),
+      auxv,
+    });
+    this.cpu = new Cpu({
+      ram: this.memory.ram,
+      translator: this.memory,
+      model,
+      hooks: { syscall: (cpu, lev) => this.kernel.syscall(cpu, lev) },
+    });
+    this.kernel.attach(this.cpu);
+    this.kernel.execHandler = (req) => this.execve(req, 0);
+    const cpu = this.cpu;
+    this.memory.listener = {
+      codeWritten: (off, len) => cpu.invalidateCode(off, len),
+      translationsChanged: () => cpu.flushAll(),
+    };
+    this.initialMsr = [cpu.s[layout.MSR + 1]!, cpu.s[layout.MSR]!];
+    this.enter(opts.program);
+  }
+
+  /** Load `elf` into the (empty) address space, map the stack and build it; returns /proc/self/auxv bytes. */
+  private setUpImage(
+    elf: ElfFile,
+    init: { argv: readonly StackString[]; envp: readonly StackString[]; execfn: StackString; random?: Uint8Array },
+  ): Uint8Array {
+    this.image = loadElf(this.memory, elf);
+    const stackProt = PROT.READ | PROT.WRITE | (this.image.execStack ? PROT.EXEC : 0);
+    this.memory.map((STACK_TOP - this.stackBytes) / PAGE_SIZE, this.stackBytes / PAGE_SIZE, stackProt);
+    const caps = HWCAPS[this.model];
+    this.stack = buildInitialStack(this.memory, STACK_TOP, this.image, {
+      argv: init.argv,
+      envp: init.envp,
+      execfn: init.execfn,
       hwcap: caps.hwcap,
       hwcap2: caps.hwcap2,
       platform: caps.platform,
       basePlatform: caps.platform,
-      random,
+      random: init.random ?? randomFillSync(new Uint8Array(16)),
       uid: process.getuid?.() ?? 0,
       euid: process.geteuid?.() ?? 0,
       gid: process.getgid?.() ?? 0,
@@ -141,34 +186,19 @@ export class LinuxProcess {
       adv.setBigUint64(16 * i, BigInt(t), true);
       adv.setBigUint64(16 * i + 8, BigInt(v), true);
     });
+    return auxv;
+  }
 
-    this.kernel = new Kernel({
-      memory: this.memory,
-      programPath: opts.program,
-      argv,
-      stdio: opts.stdio ?? [0, 1, 2],
-      ownStdio: opts.ownStdio,
-      cwd: opts.cwd,
-      debug,
-      log: this.log,
-      brk: this.image.brk,
-      mmapTop: STACK_TOP - Math.max(MMAP_GAP, stackBytes + (16 << 20)),
-      auxv,
-    });
-    this.cpu = new Cpu({
-      ram: this.memory.ram,
-      translator: this.memory,
-      model,
-      hooks: { syscall: (cpu, lev) => this.kernel.syscall(cpu, lev) },
-    });
-    this.kernel.attach(this.cpu);
+  /**
+   * The ELF entry state (arch/powerpc/kernel/process.c start_thread): every
+   * register zero but r1 = stack pointer; ELFv2: r12 = entry (the global entry
+   * point convention); ELFv1: entry and r2 from the function descriptor.
+   */
+  private enter(name: string): void {
     const cpu = this.cpu;
-    this.memory.listener = {
-      codeWritten: (off, len) => cpu.invalidateCode(off, len),
-      translationsChanged: () => cpu.flushAll(),
-    };
-    // ELF entry state (arch/powerpc/kernel/process.c start_thread): GPRs zero, r1 = stack pointer;
-    // ELFv2: r12 = entry (global entry point convention); ELFv1: entry and r2 from the function descriptor.
+    cpu.s.fill(0);
+    cpu.sprs.fill(0);
+    cpu.setMsr(this.initialMsr[0], this.initialMsr[1]);
     cpu.setGpr(1, BigInt(this.stack.sp));
     if (this.image.elfv2) {
       cpu.setGpr(12, BigInt(this.image.entry));
@@ -176,18 +206,116 @@ export class LinuxProcess {
     } else {
       const fn = this.memory.readU64(this.image.entry);
       const toc = this.memory.readU64(this.image.entry + 8);
-      if (fn === null || toc === null) throw new LinuxUserError(`${opts.program}: entry descriptor is not mapped`);
-      cpu.setGpr(2, BigInt(toc + this.image.loadBias));
-      cpu.set64(layout.PC, BigInt(fn + this.image.loadBias));
+      cpu.setGpr(2, BigInt((toc ?? 0) + this.image.loadBias));
+      cpu.set64(layout.PC, BigInt((fn ?? 0) + this.image.loadBias));
     }
-    if (debug.has('exec')) {
+    if (this.debug.has('exec')) {
       this.log(
-        `ppcvm-user: ${opts.program}: entry 0x${this.image.entry.toString(16)}, sp 0x${this.stack.sp.toString(16)}, brk 0x${this.image.brk.toString(16)}, model ${model}`,
+        `ppcvm-user: ${name}: entry 0x${this.image.entry.toString(16)}, sp 0x${this.stack.sp.toString(16)}, brk 0x${this.image.brk.toString(16)}, model ${this.model}`,
       );
       for (const m of this.memory.mappings()) {
         this.log(`ppcvm-user:   ${m.start.toString(16)}-${m.end.toString(16)} prot ${m.prot}`);
       }
     }
+  }
+
+  /**
+   * execve(2) of a ppc64le static ELF (or a "#!" script whose interpreter is one),
+   * replacing this process's image in place. -errno while the old image is intact.
+   */
+  private execve(req: ExecRequest, depth: number, script: ExecRequest | null = null): number {
+    let bytes: Uint8Array;
+    try {
+      fs.accessSync(req.path, fs.constants.X_OK);
+      if (!fs.statSync(req.path).isFile()) return -E.EACCES;
+      bytes = fs.readFileSync(req.path);
+    } catch (e) {
+      return -hostErrno(e);
+    }
+    if (bytes[0] === 0x23 && bytes[1] === 0x21) {
+      // binfmt_script: "#!interpreter [one argument]" in the first 256 bytes.
+      if (depth >= 4) return -E.ELOOP;
+      let line = bytes.subarray(2, Math.min(bytes.length, 256));
+      const nl = line.indexOf(0x0a);
+      if (nl >= 0) line = line.subarray(0, nl);
+      const text = Buffer.from(line)
+        .toString('latin1')
+        .replace(/[ \t]+$/, '')
+        .replace(/^[ \t]+/, '');
+      if (text === '') return -E.ENOEXEC;
+      const sp = text.search(/[ \t]/);
+      const interp = sp < 0 ? text : text.slice(0, sp);
+      const arg = sp < 0 ? '' : text.slice(sp).trim();
+      const toBytes = (x: string): Uint8Array => Buffer.from(x, 'latin1');
+      const argv = [toBytes(interp), ...(arg ? [toBytes(arg)] : []), req.filename, ...req.argv.slice(1)];
+      const ip = this.kernel.hostPath(toBytes(interp));
+      if (typeof ip === 'number') return ip;
+      return this.execve({ path: ip, filename: toBytes(interp), argv, envp: req.envp }, depth + 1, script ?? req);
+    }
+    const EM_PPC64 = 21;
+    if (bytes.length >= 20 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) {
+      // Like qemu-user, a program for the host's own architecture runs natively.
+      if ((bytes[18]! | (bytes[19]! << 8)) !== EM_PPC64) return this.hostExec(script ?? req);
+    }
+    let elf: ElfFile;
+    try {
+      elf = parseElf(bytes);
+    } catch (e) {
+      if (e instanceof ElfError) {
+        this.kernelNote(`execve ${req.path.toString()}: ${e.message} → ENOEXEC`);
+        return -E.ENOEXEC;
+      }
+      throw e;
+    }
+    if (elf.interp !== null) {
+      this.kernelNote(`execve ${req.path.toString()}: dynamically linked programs are not supported → ENOEXEC`);
+      return -E.ENOEXEC;
+    }
+    // Point of no return: the old image goes away.
+    this.memory.unmapAll();
+    let auxv: Uint8Array;
+    try {
+      auxv = this.setUpImage(elf, { argv: req.argv, envp: req.envp, execfn: req.filename });
+    } catch (e) {
+      if (!(e instanceof ElfError || e instanceof RangeError)) throw e;
+      this.kernel.terminate(SIG.SEGV, `execve ${req.path.toString()}: ${e.message}`);
+      return 0;
+    }
+    this.kernel.execDone({ programPath: req.path.toString(), argv: req.argv, brk: this.image.brk, auxv });
+    this.enter(req.path.toString());
+    return 0;
+  }
+
+  /**
+   * execve of a host program: Node cannot replace the process image, so run it
+   * to completion with the guest's descriptors, environment and directory, and
+   * end this process the way it ended.
+   */
+  private hostExec(req: ExecRequest): number {
+    const stdio = this.kernel.hostDescriptors();
+    const env: Record<string, string> = {};
+    for (const e of req.envp) {
+      const t = Buffer.from(e).toString();
+      const eq = t.indexOf('=');
+      if (eq > 0) env[t.slice(0, eq)] = t.slice(eq + 1);
+    }
+    const argv = req.argv.map((a) => Buffer.from(a).toString());
+    const r = spawnSync(req.path.toString(), argv.slice(1), {
+      argv0: argv[0] ?? req.path.toString(),
+      env,
+      cwd: this.kernel.cwdPath() ?? undefined,
+      stdio,
+    });
+    if (r.error) return -hostErrno(r.error);
+    if (r.signal) {
+      const sig = os.constants.signals[r.signal] ?? SIG.KILL;
+      this.kernel.terminate(sig, `host program ${req.path.toString()} was killed by ${r.signal}`);
+    } else this.kernel.exitNow(r.status ?? 0);
+    return 0;
+  }
+
+  private kernelNote(msg: string): void {
+    if (this.debug.has('syscall')) this.log(`ppcvm-user: ${msg}`);
   }
 
   /**

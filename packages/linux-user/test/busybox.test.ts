@@ -42,7 +42,10 @@ function ours(args: string[], stdin: string | Buffer = ''): Output {
     const r = runProgram({
       program: busybox!,
       args,
-      env: ENV,
+      // qemu-user hands the guest its environment in reverse order (see the CLI's EnvList); do the same.
+      env: Object.entries(ENV)
+        .reverse()
+        .map(([k, v]) => `${k}=${v}`),
       cwd: base,
       stdio: [fds[0], fds[1], fds[2]],
       log: (l) => fs.writeSync(fds[2], `${l}\n`),
@@ -158,6 +161,7 @@ const CASES: Case[] = [
   { name: 'cat (missing file: status 1)', args: ['cat', 'no-such-file'] },
   // A few more applets touching other system calls (identity, stat, time zones, formatting).
   { name: 'id', args: ['id'] },
+  { name: 'env', args: ['env'] },
   { name: 'stat -c', args: ['stat', '-c', '%n %s %a %F %Y %h', 'tree/a.txt', 'tree/sub', 'tree/link'] },
   { name: 'date -d', args: ['date', '-d', '2001-02-03 04:05:06', '+%s %A %j %Z'] },
   { name: 'printf', args: ['printf', '%5.2f|%x|%s|%e|%g\n', '3.14159', '255', 'abc', '12345.678', '0.0001'] },
@@ -211,6 +215,27 @@ describe('busybox under ppcvm-user matches qemu-ppc64le -cpu power8', () => {
       expect(od.stdout.equals(fs.readFileSync(path.join(base, 'text.txt')))).toBe(true);
     });
   }
+
+  it('execve: host programs and missing or non-executable files behave as under qemu-user', () => {
+    for (const args of [
+      ['env', '/bin/echo', 'from', 'the host'],
+      ['env', 'A=1', '/usr/bin/env'],
+      ['env', './no-such-program'],
+      ['env', './text.txt'],
+    ]) {
+      same(args.join(' '), ours(args), qemu(args));
+    }
+  });
+
+  it('execve of a ppc64le program or script replaces the image in place', () => {
+    // (qemu-user hands these to the host kernel, which cannot run them without binfmt_misc.)
+    const r = ours(['sh', '-c', `exec ${busybox} echo replaced`]);
+    expect([r.status, r.stdout.toString()], r.reason ?? r.stderr).toEqual([0, 'replaced\n']);
+    const script = path.join(base, 'script.sh');
+    fs.writeFileSync(script, `#!${busybox} sh\necho "script $0 $1"\nexit 5\n`, { mode: 0o755 });
+    const s = ours(['env', script, 'arg']);
+    expect([s.status, s.stdout.toString()], s.reason ?? s.stderr).toEqual([5, `script ${script} arg\n`]);
+  });
 
   it('tar cf - then tar tvf -', () => {
     const oc = ours(['tar', 'cf', '-', 'tree']);

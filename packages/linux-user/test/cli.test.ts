@@ -95,8 +95,18 @@ describe('ppcvm-user CLI', () => {
     it('passes arguments and -E / -U environment changes', () => {
       const r = cli(['-E', 'FOO=bar baz', '-U', 'PATH', busybox!, 'env'], { PATH: '/bin', KEEP: '1' });
       expect(r.status).toBe(0);
-      const lines = r.stdout.trim().split('\n').sort();
-      expect(lines).toEqual(['FOO=bar baz', 'KEEP=1']);
+      // qemu-user order: host variables reversed, -E additions in front.
+      expect(r.stdout).toBe('FOO=bar baz\nKEEP=1\n');
+      const order = cli([busybox!, 'env'], { A: '1', B: '2', C: '3' });
+      expect(order.stdout).toBe('C=3\nB=2\nA=1\n');
+    });
+
+    it('orders the environment exactly as qemu-user does with -E / -U', () => {
+      const opts = ['-E', 'FOO=bar baz', '-U', 'PATH', '-E', 'KEEP=2', '-E', 'Z=1'];
+      const env = { PATH: '/bin', KEEP: '1', OTHER: 'x' };
+      const q = spawnSync('qemu-ppc64le', [...opts, busybox!, 'env'], { env, encoding: 'utf8' });
+      expect(q.status).toBe(0);
+      expect(cli([...opts, busybox!, 'env'], env).stdout).toBe(q.stdout);
     });
 
     it('returns applet exit statuses and -0 sets argv[0]', () => {

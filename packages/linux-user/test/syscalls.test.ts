@@ -137,6 +137,26 @@ describe('hostile pointers give EFAULT', () => {
     fails(sys(NR.getrandom, UNMAPPED, 16, 0), Errno.EFAULT);
   });
 
+  it('execve: bad path, argv or envp pointers and oversized arguments fail before the point of no return', () => {
+    cstring(scratch, prog);
+    fails(sys(NR.execve, UNMAPPED, 0, 0), Errno.EFAULT);
+    fails(sys(NR.execve, scratch, UNMAPPED, 0), Errno.EFAULT);
+    p.memory.writeU64(scratch + 512, UNMAPPED); // argv[0] points nowhere
+    fails(sys(NR.execve, scratch, scratch + 512, 0), Errno.EFAULT);
+    p.memory.writeU64(scratch + 512, 0);
+    p.memory.writeU64(scratch + 4 * PAGE_SIZE - 8, scratch); // envp[0] fine, envp[1] beyond the mapping
+    fails(sys(NR.execve, scratch, 0, scratch + 4 * PAGE_SIZE - 8), Errno.EFAULT);
+    // 64 KiB strings, 40 of them: more than the 2 MiB argument budget.
+    p.memory.write(scratch + PAGE_SIZE, new Uint8Array(PAGE_SIZE - 1).fill(0x41));
+    for (let i = 0; i < 40; i++) p.memory.writeU64(scratch + 1024 + 8 * i, scratch + PAGE_SIZE);
+    p.memory.writeU64(scratch + 1024 + 320, 0);
+    fails(sys(NR.execve, scratch, scratch + 1024, 0), Errno.E2BIG);
+    cstring(scratch, path.join(tmp.dir, 'missing'));
+    fails(sys(NR.execve, scratch, 0, 0), Errno.ENOENT);
+    expect(p.kernel.termination).toBeNull();
+    expect(p.cpu.getGpr(1)).toBe(BigInt(p.stack.sp)); // still the old image
+  });
+
   it('readv/writev: bad vector, bad element, too many elements', () => {
     fails(sys(NR.writev, 1, UNMAPPED, 1), Errno.EFAULT);
     fails(sys(NR.writev, 1, scratch, 1025), Errno.EINVAL);
