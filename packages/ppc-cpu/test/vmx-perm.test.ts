@@ -330,6 +330,7 @@ describe('MSR[VEC]', () => {
       expect(r.run('dst 4,4,3', 'dstt 4,4,1', 'dstst 4,4,0', 'dststt 4,4,2', 'dss 3', 'dssall').kind).toBe('budget');
       expect(new Uint8Array(r.cpu.state.slice(0, 64 * 4))).toEqual(new Uint8Array(before.slice(0, 64 * 4)));
     }
+    expect(r.run('dst 0,4,1').kind).toBe('illegal');
   });
 
   it('every VMX instruction raises vector unavailable when MSR[VEC]=0', () => {

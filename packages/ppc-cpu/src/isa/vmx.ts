@@ -73,7 +73,11 @@ const X = (m: string, xo: number, ops: string): Def => ({ m, form: 'X', op: 31, 
  * hints with no architected effect, so no-ops (Linux issues dssall on context switches). T/A is
  * bit 6 and STRM bits 9:10; fields.ts has no STRM, so the same bits are named by WC.
  */
-const hint: ExecFactory<Cpu> = () => () => 0;
+const hint: ExecFactory<Cpu> = (f) => {
+  // dst* with RA=0 is an invalid form (QEMU raises illegal instruction too); dss has no RA.
+  if (f.ra === 0) return (c) => c.illegalInstruction();
+  return () => 0;
+};
 const DS = (m: string, xo: number, ops: string, fix: Fix): Def => ({
   m,
   form: 'X',
