@@ -57,6 +57,8 @@ function asBigAddress(addr: GuestAddress): bigint {
 export interface GuestMemoryOptions {
   /** Allocate a SharedArrayBuffer (default) so vCPU workers can share RAM. */
   readonly shared?: boolean;
+  /** Host-only bytes to allocate after RAM in the same buffer (not reachable through the accessors). */
+  readonly extra?: number;
 }
 
 export class GuestMemory {
@@ -67,24 +69,41 @@ export class GuestMemory {
   readonly u8: Uint8Array;
   private readonly dv: DataView;
 
-  constructor(buffer: SharedArrayBuffer | ArrayBuffer) {
+  /**
+   * Guest RAM over the first `size` bytes of `buffer` (default: all of it). The
+   * rest of the buffer is invisible to every accessor here, so an embedder can
+   * keep host-only data next to RAM in the same shared buffer (e.g. the PR-mode
+   * shared page).
+   */
+  constructor(buffer: SharedArrayBuffer | ArrayBuffer, size: number = buffer.byteLength) {
+    if (!Number.isSafeInteger(size) || size < 0 || size > buffer.byteLength) {
+      throw new RangeError(`guest RAM size ${size} does not fit a ${buffer.byteLength}-byte buffer`);
+    }
     this.buffer = buffer;
-    this.size = buffer.byteLength;
-    this.u8 = new Uint8Array(buffer);
-    this.dv = new DataView(buffer);
+    this.size = size;
+    this.u8 = new Uint8Array(buffer, 0, size);
+    this.dv = new DataView(buffer, 0, size);
   }
 
-  /** Zeroed RAM of `size` bytes. Throws a RangeError for a size the host cannot allocate. */
+  /**
+   * Zeroed RAM of `size` bytes (plus `options.extra` host-only bytes after it in
+   * the same buffer). Throws a RangeError for a size the host cannot allocate.
+   */
   static allocate(size: number, options: GuestMemoryOptions = {}): GuestMemory {
-    if (!Number.isSafeInteger(size) || size <= 0)
+    if (!Number.isSafeInteger(size) || size <= 0) {
       throw new RangeError(`guest RAM size must be a positive integer, got ${size}`);
+    }
+    const extra = options.extra ?? 0;
+    if (!Number.isSafeInteger(extra) || extra < 0) {
+      throw new RangeError(`extra bytes must be a non-negative integer, got ${extra}`);
+    }
     let buffer: SharedArrayBuffer | ArrayBuffer;
     try {
-      buffer = options.shared === false ? new ArrayBuffer(size) : new SharedArrayBuffer(size);
+      buffer = options.shared === false ? new ArrayBuffer(size + extra) : new SharedArrayBuffer(size + extra);
     } catch (cause) {
-      throw new RangeError(`cannot allocate ${size} bytes of guest RAM`, { cause });
+      throw new RangeError(`cannot allocate ${size + extra} bytes of guest RAM`, { cause });
     }
-    return new GuestMemory(buffer);
+    return new GuestMemory(buffer, size);
   }
 
   /** True when [addr, addr+length) lies inside RAM. */

@@ -38,6 +38,17 @@ describe('GuestMemory', () => {
     expect(m.read8(32)).toBe(0xff);
   });
 
+  it('can cover only the start of a larger buffer', () => {
+    const m = GuestMemory.allocate(4096, { extra: 4096 });
+    expect(m.buffer.byteLength).toBe(8192);
+    expect(m.size).toBe(4096);
+    expect(m.u8.length).toBe(4096);
+    expect(() => m.read8(4096)).toThrow(GuestMemoryError);
+    expect(() => m.read64BE(4092)).toThrow(GuestMemoryError);
+    expect(() => new GuestMemory(new ArrayBuffer(8), 9)).toThrow(RangeError);
+    expect(() => GuestMemory.allocate(16, { extra: -1 })).toThrow(RangeError);
+  });
+
   it('accepts bigint addresses', () => {
     const m = GuestMemory.allocate(64);
     m.write32BE(60n, 7);
