@@ -124,7 +124,9 @@ export class LinuxProcess {
     try {
       auxv = this.setUpImage(elf, { argv, envp: envList(opts.env), execfn: opts.program, random: opts.random });
     } catch (e) {
-      if (e instanceof ElfError) throw new LinuxUserError(`${opts.program}: ${e.message}`, { cause: e });
+      if (e instanceof ElfError || e instanceof GuestOutOfMemory) {
+        throw new LinuxUserError(`${opts.program}: ${e.message}`, { cause: e });
+      }
       throw e;
     }
     this.kernel = new Kernel({
@@ -277,6 +279,10 @@ export class LinuxProcess {
     try {
       auxv = this.setUpImage(elf, { argv: req.argv, envp: req.envp, execfn: req.filename });
     } catch (e) {
+      if (e instanceof GuestOutOfMemory) {
+        this.kernel.terminate(SIG.KILL, `execve ${req.path.toString()}: ${e.message}`);
+        return 0;
+      }
       if (!(e instanceof ElfError || e instanceof RangeError)) throw e;
       this.kernel.terminate(SIG.SEGV, `execve ${req.path.toString()}: ${e.message}`);
       return 0;

@@ -122,6 +122,15 @@ describe('ppcvm-user CLI', () => {
       expect(r.stderr).toMatch(/unsupported system call rseq \(387\) → ENOSYS/);
     });
 
+    it('-m bounds guest RAM: too small to load is a host error, exhausting it kills the program', () => {
+      const small = cli(['-m', '1M', busybox!, 'true']);
+      expect(small.status).toBe(1);
+      expect(small.stderr).toMatch(/guest out of memory/);
+      const hog = cli(['-m', '3M', busybox!, 'sh', '-c', 'x=a; while true; do x=$x$x; done']);
+      expect(hog.status).toBe(137);
+      expect(hog.stderr).toMatch(/^ppcvm-user: SIGKILL: guest out of memory/);
+    });
+
     it('runs with -cpu power9', () => {
       const r = cli(['-cpu', 'power9', busybox!, 'echo', 'p9']);
       expect(r).toMatchObject({ status: 0, stdout: 'p9\n' });
