@@ -143,8 +143,26 @@ interface SigAction {
 }
 
 /** Minimal BigIntStats-compatible shape for synthesized files (pipes, /proc/self/*). */
+/**
+ * Guest status flags of a host fd we did not open, from /proc/self/fdinfo
+ * ("flags:" in octal, host encoding): access mode, O_APPEND, O_NONBLOCK.
+ */
+function inheritedFlags(hostFd: number): number {
+  try {
+    const m = /^flags:\s*([0-7]+)/m.exec(fs.readFileSync(`/proc/self/fdinfo/${hostFd}`, 'latin1'));
+    if (m) {
+      const h = Number.parseInt(m[1]!, 8);
+      const c = fs.constants;
+      return (h & O.ACCMODE) | (h & c.O_APPEND ? O.APPEND : 0) | (h & c.O_NONBLOCK ? O.NONBLOCK : 0);
+    }
+  } catch {
+    // fall through
+  }
+  return O.RDWR;
+}
+
 function fakeStats(mode: number, size = 0n): fs.BigIntStats {
-  const now = process.hrtime.bigint();
+  const now = BigInt(Date.now()) * 1_000_000n;
   const o = {
     dev: 0n,
     ino: 0n,
@@ -207,8 +225,8 @@ export class Kernel {
     this.auxvBytes = opts.auxv;
     this.fds = new FdTable();
     for (let i = 0; i < 3; i++) {
-      const hostFd = opts.stdio[i]!;
-      this.fds.installAt(i, this.hostFile(hostFd, i === 0 ? O.RDONLY : O.WRONLY, opts.ownStdio ?? false), false);
+      const f = this.hostFile(opts.stdio[i]!, opts.ownStdio ?? false);
+      if (f) this.fds.installAt(i, f, false);
     }
     const cwdPath = opts.cwd ?? process.cwd();
     const cwdFd = fs.openSync(cwdPath, hostOpenFlags(O.PATH | O.DIRECTORY));
@@ -229,18 +247,19 @@ export class Kernel {
   }
 
   /** Describe a host fd as an open file (stdio). */
-  private hostFile(hostFd: number, flags: number, owns: boolean): OpenFile {
-    let st: fs.Stats | null = null;
+  /** Describe an inherited host fd (stdio) as an open file; null when it is not open. */
+  private hostFile(hostFd: number, owns: boolean): OpenFile | null {
+    let st: fs.Stats;
     try {
       st = fs.fstatSync(hostFd);
     } catch {
-      // A closed stdio fd behaves as one whose I/O fails with EBADF.
+      return null; // closed on the host: closed for the guest too
     }
-    return new OpenFile('host', flags | O.LARGEFILE, hostFd, owns, {
-      isDir: st?.isDirectory() ?? false,
-      seekable: (st?.isFile() ?? false) || (st?.isBlockDevice() ?? false),
+    return new OpenFile('host', inheritedFlags(hostFd) | O.LARGEFILE, hostFd, owns, {
+      isDir: st.isDirectory(),
+      seekable: st.isFile() || st.isBlockDevice(),
       isTty: tty.isatty(hostFd),
-      isCharDev: st?.isCharacterDevice() ?? false,
+      isCharDev: st.isCharacterDevice(),
       inherited: true,
     });
   }
@@ -585,7 +604,7 @@ export class Kernel {
         return this.getgroups(this.int(3), this.u64(4));
       case NR.setuid:
       case NR.setgid:
-        return this.setId(nr === NR.setuid ? [this.int(3)] : [this.int(3)], nr === NR.setuid);
+        return this.setId([this.int(3)], nr === NR.setuid);
       case NR.setreuid:
       case NR.setresuid:
         return this.setId([this.int(3), this.int(4), nr === NR.setresuid ? this.int(5) : -1], true);
