@@ -24,18 +24,29 @@ const outFile = path.join(dir, 'out.txt');
 
 try {
   const out = fs.openSync(outFile, 'w');
+  const cpu0 = process.cpuUsage();
   const r = runProgram({ program: busybox, args: ['sha256sum', file], stdio: [0, out, 2] });
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   fs.closeSync(out);
   const ours = fs.readFileSync(outFile, 'utf8');
 
-  const t0 = performance.now();
-  const q = spawnSync('qemu-ppc64le', ['-cpu', 'power8', busybox, 'sha256sum', file], { encoding: 'utf8' });
-  const qemuSeconds = (performance.now() - t0) / 1000;
-  if (q.error) throw q.error;
+  // Best of three for QEMU (it is fast enough that start-up and noise matter).
+  let q;
+  let qemuSeconds = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    q = spawnSync('qemu-ppc64le', ['-cpu', 'power8', busybox, 'sha256sum', file], { encoding: 'utf8' });
+    qemuSeconds = Math.min(qemuSeconds, (performance.now() - t0) / 1000);
+    if (q.error) throw q.error;
+  }
 
   const mips = r.instructions / r.seconds / 1e6;
   console.log(`busybox sha256sum of ${mib} MiB`);
   console.log(`  ppcvm-user: ${r.seconds.toFixed(2)} s, ${r.instructions} instructions, ${mips.toFixed(1)} guest MIPS`);
+  console.log(
+    `    (host CPU time ${cpuSeconds.toFixed(2)} s: ${(r.instructions / cpuSeconds / 1e6).toFixed(1)} MIPS per busy core)`,
+  );
   console.log(`  qemu-ppc64le -cpu power8: ${qemuSeconds.toFixed(2)} s (including process start-up)`);
   console.log(`  ratio ppcvm/qemu: ${(r.seconds / qemuSeconds).toFixed(1)}x`);
   console.log(`  same digest: ${ours === q.stdout && r.status === q.status ? 'yes' : 'NO'}`);
