@@ -10,6 +10,7 @@
 import { type GuestMemory, H, type HcallArgs, type HcallTable, type Logger } from '@ppcvm/machine-core';
 import { layout } from '@ppcvm/ppc-cpu';
 import type { CpuModelInfo } from './cpu-models.js';
+import { guestMsr, MSR_EE_LO, setGuestMsr } from './msr.js';
 import { H_RTAS, type RtasDispatcher } from './rtas.js';
 import type { RtasState } from './rtas-services.js';
 import type { Vcpu } from './vcpu.js';
@@ -253,7 +254,8 @@ export function vmmHcalls(host: VmmHcallHost): HcallTable {
     const v = self(a);
     const cpu = v.cpu;
     // H_CEDE returns with MSR[EE]=1 (papr-notes B §2.4), so the wake-up interrupt is taken at once.
-    cpu.setMsr(cpu.s[layout.MSR + 1]!, cpu.s[layout.MSR]! | (1 << 15));
+    const [lo, hi] = guestMsr(cpu);
+    setGuestMsr(cpu, hi, lo | MSR_EE_LO);
     if (v.prod) {
       v.prod = false;
       return H.SUCCESS;
@@ -266,7 +268,12 @@ export function vmmHcalls(host: VmmHcallHost): HcallTable {
   const confer = (a: HcallArgs): number => {
     const target = BigInt.asIntN(64, a.arg(0));
     const dispatch = a.arg(1) & 0xffffffffn;
-    if (target === -1n) return H.SUCCESS; // yield to anyone: the run loop gives others their slice anyway
+    // Yield: end this vCPU's slice so the others run first (QEMU EXCP_YIELD).
+    const yieldSlice = () => {
+      self(a).cpu.requestStop({ kind: 'requested', reason: 'yield' });
+      return H.SUCCESS;
+    };
+    if (target === -1n) return yieldSlice();
     const t = target >= 0n ? find(target) : undefined;
     if (!t) return bad('H_CONFER', a, `no cpu ${target}`);
     const me = self(a);
@@ -282,7 +289,7 @@ export function vmmHcalls(host: VmmHcallHost): HcallTable {
     // A targeted confer only matters when the target's dispatch count still matches (odd = preempted).
     if (t.vpa === 0 || (dispatch & 1n) === 0n) return H.SUCCESS;
     if (BigInt(mem.read32BE(t.vpa + VPA_DISPATCH_COUNTER)) !== dispatch) return H.SUCCESS;
-    return H.SUCCESS;
+    return yieldSlice();
   };
 
   const prod = (a: HcallArgs): number => {

@@ -73,14 +73,16 @@ export {
   type MachineOptions,
   type MmuContext,
   type MmuFactory,
+  PR_SHARED_PAGE,
   RAM_ALIGN,
   type RunResult,
+  systemMmu,
 } from './machine.js';
+export { guestMsr, setGuestMsr } from './msr.js';
 export {
   buildPseriesTree,
   HYPERTAS_FUNCTION_SETS,
   hypertasFunctions,
-  KVM_HCALL_INSTRUCTIONS,
   type PseriesTreeConfig,
   segmentPageSizesCells,
   TIMEBASE_FREQUENCY,

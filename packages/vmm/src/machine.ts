@@ -14,13 +14,24 @@ import {
   allocateHptStorage,
   createHptHcalls,
   defaultHptShift,
+  HashMmu,
   HashPageTable,
   type HptHcalls,
   PageSizeTable,
   PSERIES_DEFAULT_PAGE_SIZES,
+  Slb,
 } from '@ppcvm/hpt-mmu';
 import { type GuestMemory, GuestMemory as GuestMemoryClass, type Logger, nullLogger } from '@ppcvm/machine-core';
-import { type AddressTranslator, Cpu, type CpuModelName, layout, type StopReason } from '@ppcvm/ppc-cpu';
+import {
+  type AddressTranslator,
+  Cpu,
+  type CpuModelName,
+  layout,
+  PENDING,
+  PrMode,
+  type StopReason,
+  SystemMmu,
+} from '@ppcvm/ppc-cpu';
 import { VioBus, VioNvram, VioVty, vioHcalls } from '@ppcvm/spapr-vio';
 import { Xics, xicsFdtNode, xicsHcalls, xicsRtasCalls } from '@ppcvm/xics';
 import { CPU_MODELS, type CpuModelInfo } from './cpu-models.js';
@@ -29,6 +40,7 @@ import { VmmError } from './errors.js';
 import type { MachineExit } from './exit.js';
 import { LPCR_AIL, LPCR_ILE, SPRN, vmmHcalls } from './hcalls.js';
 import { FDT_MAX_SIZE, fdtAddress, type LoadedKernel, loadInitrd, loadKernel, rmaSize, rtasAddress } from './loader.js';
+import { setGuestMsr } from './msr.js';
 import { buildPseriesTree, hypertasFunctions, RTAS_ERROR_LOG_MAX, RTAS_ERROR_LOG_OFFSET } from './pseries-tree.js';
 import { HcallRouter } from './router.js';
 import { RtasDispatcher, rtasBlob } from './rtas.js';
@@ -43,18 +55,19 @@ export const EPOW_IRQ = 0x1000;
 export const HOTPLUG_IRQ = 0x1001;
 /** Instructions per run slice. */
 export const DEFAULT_SLICE = 200_000;
+/** PR mode: host-only bytes per vCPU after guest RAM, for its shared ("magic") page. */
+export const PR_SHARED_PAGE = 4096;
 
 /** MSR at kernel entry: 64-bit, machine check enabled, real mode, big-endian, EE=0 (QEMU start-cpu / kexec). */
 const ENTRY_MSR_HI = 0x80000000 | 0;
 const ENTRY_MSR_LO = 1 << 12;
 /** LPCR[LPES0|LPES1]: external interrupts go to the partition (QEMU spapr_cpu_reset). */
 const LPCR_LPES = 0xcn;
-/** The pending bit the CPU uses for the hypervisor decrementer (ppc-cpu PENDING.HDECREMENTER). */
-const PENDING_HDEC = 1 << 3;
 
 /** What the MMU factory gets to build the translator of one vCPU. */
 export interface MmuContext {
   readonly cpu: Cpu;
+  readonly model: CpuModelInfo;
   readonly cpuIndex: number;
   readonly memory: GuestMemory;
   readonly hpt: HashPageTable;
@@ -67,10 +80,22 @@ export interface MmuContext {
 export type MmuFactory = (context: MmuContext) => AddressTranslator;
 
 /**
- * The translator the CLI uses when none is given: none yet. It becomes the
- * system MMU of @ppcvm/ppc-cpu (MSR[IR/DR], SLB, HPT) once that is exported.
+ * The partition MMU of a vCPU (the default): @ppcvm/ppc-cpu's SystemMmu over
+ * @ppcvm/hpt-mmu, i.e. MSR[IR/DR] select relocation, the vCPU's own SLB and
+ * the shared HPT translate, and real mode addresses guest RAM directly (the
+ * virtual-hypervisor RMA, Book III-S §5.7.3). Also installed as `cpu.mmu` so
+ * the SLB instructions find their SLB.
  */
-export const defaultMmu: MmuFactory | undefined = undefined;
+export const systemMmu: MmuFactory = ({ cpu, model, memory, hpt, pageSizes }) => {
+  const slb = new Slb({ size: model.slbSize, pageSizes, isaV3: model.name === 'power9' });
+  const mmu = new SystemMmu({ mmu: new HashMmu({ hpt, slb, pageSizes }), ramBytes: memory.size });
+  mmu.attach(cpu);
+  cpu.mmu = mmu;
+  return mmu;
+};
+
+/** The translator used when `MachineOptions.mmu` is not given. */
+export const defaultMmu: MmuFactory = systemMmu;
 
 export interface MachineOptions {
   /** ELF kernel image (big- or little-endian ppc64). */
@@ -84,11 +109,8 @@ export interface MachineOptions {
   /** Number of vCPUs (only 1 for now). */
   readonly smp?: number;
   readonly accel?: 'hv' | 'pr';
-  /**
-   * The translator of each vCPU. Required until @ppcvm/ppc-cpu exports its
-   * system-mode MMU; then that becomes the default.
-   */
-  readonly mmu: MmuFactory;
+  /** The translator of each vCPU (default {@link systemMmu}); tests and tools may substitute their own. */
+  readonly mmu?: MmuFactory;
   /** Where console (vty) output goes. */
   readonly console?: (bytes: Uint8Array) => void;
   /** NVRAM contents (e.g. from a file) and a write-back callback. */
@@ -132,6 +154,8 @@ type StepResult = 'busy' | 'idle' | 'exit';
 export class Machine {
   readonly memory: GuestMemory;
   readonly model: CpuModelInfo;
+  /** 'hv': the CPU emulates the hypervisor facilities; 'pr': the guest kernel runs in problem state. */
+  readonly accel: 'hv' | 'pr';
   readonly logger: Logger;
   readonly xics: Xics;
   readonly vio: VioBus;
@@ -168,8 +192,8 @@ export class Machine {
     }
     const smp = options.smp ?? 1;
     if (smp !== 1) throw new VmmError(`-smp ${smp}: more than one vCPU is not implemented yet`);
-    if ((options.accel ?? 'hv') === 'pr')
-      throw new VmmError('-accel pr is not implemented yet (the CPU has no PR mode)');
+    this.accel = options.accel ?? 'hv';
+    if (this.accel !== 'hv' && this.accel !== 'pr') throw new VmmError(`unknown accelerator ${this.accel}`);
     this.model = CPU_MODELS[options.cpu ?? 'power8'];
     if (!this.model) throw new VmmError(`unknown CPU model ${options.cpu}`);
     this.logger = options.logger ?? nullLogger;
@@ -178,7 +202,8 @@ export class Machine {
     this.elf = parseElf64(options.kernel);
 
     try {
-      this.memory = GuestMemoryClass.allocate(ramSize);
+      // PR mode keeps the vCPUs' shared pages after guest RAM, out of the guest's reach.
+      this.memory = GuestMemoryClass.allocate(ramSize, { extra: this.accel === 'pr' ? PR_SHARED_PAGE * smp : 0 });
     } catch (cause) {
       throw new VmmError(`cannot allocate ${ramSize / 2 ** 20} MiB of guest RAM`, { cause });
     }
@@ -278,8 +303,9 @@ export class Machine {
       model: this.model.name,
       hooks: { hypercall: () => this.router.dispatch(this.vcpus[index]!.hcallArgs) },
     });
-    impl = this.opts.mmu({
+    impl = (this.opts.mmu ?? defaultMmu)({
       cpu,
+      model: this.model,
       cpuIndex: index,
       memory: this.memory,
       hpt: this.hpt,
@@ -292,7 +318,9 @@ export class Machine {
     if (this.opts.timebase) cpu.timebase = this.opts.timebase;
     cpu.setSpr(SPRN.LPCR, LPCR_LPES | BigInt(this.model.lpcrPowerSaveExits));
     cpu.setSpr(SPRN.AMOR, (1n << 64n) - 1n);
-    cpu.setMsr(ENTRY_MSR_HI, ENTRY_MSR_LO);
+    // One 4 KiB shared page per vCPU after guest RAM.
+    if (this.accel === 'pr') cpu.pr = new PrMode(cpu, { sharedOffset: this.memory.size + index * PR_SHARED_PAGE });
+    setGuestMsr(cpu, ENTRY_MSR_HI, ENTRY_MSR_LO);
     if (this.logger.enabled('int')) {
       cpu.logInterrupt = (vector, pcHi, pcLo, srr1Lo) =>
         this.logger.log(
@@ -377,6 +405,7 @@ export class Machine {
       memReserve,
       rngSeed: seed,
       randomSource: this.router.has(0x300),
+      kvmParavirt: this.accel === 'pr',
     });
     const blob = tree.toBlob();
     if (blob.length > FDT_MAX_SIZE)
@@ -410,7 +439,7 @@ export class Machine {
     const v = this.vcpus[id]!;
     const from = this.vcpus[caller]!.cpu;
     const cpu = v.cpu;
-    cpu.setMsr(ENTRY_MSR_HI, ENTRY_MSR_LO);
+    setGuestMsr(cpu, ENTRY_MSR_HI, ENTRY_MSR_LO);
     cpu.s[layout.PC] = start | 0;
     cpu.s[layout.PC + 1] = 0;
     cpu.setGpr(3, BigInt(r3));
@@ -426,7 +455,7 @@ export class Machine {
     const v = this.vcpus[index]!;
     v.state = 'stopped';
     // QEMU clears the MSR so no decrementer can wake the stopped thread.
-    v.cpu.setMsr(0, 0);
+    setGuestMsr(v.cpu, 0, 0);
     v.cpu.requestStop({ kind: 'requested', reason: 'stop-self' });
   }
 
@@ -481,7 +510,7 @@ export class Machine {
     // A virtual-hypervisor partition has no hypervisor decrementer, but the CPU model raises its
     // pending bit when HDEC counts down; it can never be delivered here, so drop it or idle
     // vCPUs would never sleep.
-    cpu.pending &= ~PENDING_HDEC;
+    cpu.pending &= ~PENDING.HDECREMENTER;
     switch (stop.kind) {
       case 'budget':
       case 'requested':

@@ -9,6 +9,7 @@
 
 import type { SegmentPageSize } from '@ppcvm/hpt-mmu';
 import type { FdtNodeDescription } from '@ppcvm/machine-core';
+import { PR_HCALL_INSTRUCTIONS } from '@ppcvm/ppc-cpu';
 import type { CpuModelInfo } from './cpu-models.js';
 import { FdtTree } from './fdt.js';
 
@@ -51,12 +52,6 @@ export const HYPERTAS_FUNCTION_SETS: readonly { readonly name: string; readonly 
 export function hypertasFunctions(has: (opcode: number) => boolean): string[] {
   return HYPERTAS_FUNCTION_SETS.filter((s) => s.opcodes.every(has)).map((s) => s.name);
 }
-
-/**
- * The four words Linux patches into epapr_hypercall_start to reach a KVM PR
- * host (`lis r0,0x4b56; ori r0,r0,0x4d21; sc; nop`, papr-notes B §1.9).
- */
-export const KVM_HCALL_INSTRUCTIONS = [0x3c004b56, 0x60004d21, 0x44000002, 0x60000000] as const;
 
 export interface PseriesTreeConfig {
   readonly ramSize: number;
@@ -214,7 +209,8 @@ export function buildPseriesTree(c: PseriesTreeConfig): FdtTree {
   if (c.kvmParavirt) {
     const hv = root.addChild('hypervisor');
     hv.setStrings('compatible', 'linux,kvm');
-    hv.setCells('hcall-instructions', ...KVM_HCALL_INSTRUCTIONS);
+    // The words Linux patches into epapr_hypercall_start (papr-notes B §1.9).
+    hv.setCells('hcall-instructions', ...PR_HCALL_INSTRUCTIONS);
   }
 
   for (const r of c.memReserve) t.addMemReserve(r.address, r.size);

@@ -115,6 +115,10 @@ export class HcallRouter {
       rc = H.FUNCTION;
     } else {
       this.counts.set(lo, (this.counts.get(lo) ?? 0) + 1);
+      // Arguments are logged as they came in: outputs overwrite r4...
+      const traced = this.logger.enabled('hcall')
+        ? [4, 5, 6, 7].map((r) => `0x${args.cpu.getGpr(r).toString(16)}`).join(', ')
+        : '';
       try {
         rc = entry.handler(args);
       } catch (e) {
@@ -125,10 +129,7 @@ export class HcallRouter {
         rc = H.PARAMETER;
       }
       if (this.logger.enabled('hcall')) {
-        this.logger.log(
-          'hcall',
-          `cpu ${args.cpuIndex} ${entry.name}(0x${args.cpu.getGpr(4).toString(16)}, ...) -> ${rc}`,
-        );
+        this.logger.log('hcall', `cpu ${args.cpuIndex} ${entry.name}(${traced}) -> ${rc}`);
       }
     }
     // r3 = status, sign-extended to 64 bits.

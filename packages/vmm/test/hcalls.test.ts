@@ -250,6 +250,16 @@ describe('hcall routing', () => {
     expect(BigInt.asIntN(64, v.cpu.getGpr(3))).toBe(BigInt(H.FUNCTION));
   });
 
+  it('logs each hcall with its arguments as they came in (-d hcall)', () => {
+    const { machine: m, logs } = machine({ log: ['hcall'] });
+    hc(m, 0x40, 4n, 0x30000n, 0xabcdn);
+    hc(m, 0x3c, 4n, 0x30000n);
+    expect(logs).toEqual([
+      '[hcall] cpu 0 H_LOGICAL_CI_STORE(0x4, 0x30000, 0xabcd, 0x0) -> 0',
+      '[hcall] cpu 0 H_LOGICAL_CI_LOAD(0x4, 0x30000, 0x0, 0x0) -> 0',
+    ]);
+  });
+
   it('no vmm hcall throws or leaves a non-H code for random arguments', () => {
     const { machine: m } = machine();
     const opcodes = [...m.router.table.keys()].filter((op) => op !== VMM_HCALL.H_SIGNAL_SYS_RESET);

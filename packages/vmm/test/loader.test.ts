@@ -14,7 +14,6 @@ import {
 } from '../src/index.js';
 import { Asm } from './support/asm.js';
 import { makeElf } from './support/elf.js';
-import { realModeMmu } from './support/real-mode.js';
 
 const code = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
 
@@ -97,20 +96,18 @@ describe('placement (QEMU pseries)', () => {
 describe('Machine configuration errors', () => {
   const kernel = makeElf(new Asm().hang().bytes());
   it('are VmmErrors with a clear message', () => {
-    expect(() => new Machine({ kernel, mmu: realModeMmu, ramSize: 100 << 20 })).toThrow(/multiple of 256 MiB/);
-    expect(() => new Machine({ kernel, mmu: realModeMmu, ramSize: 256 << 20, smp: 2 })).toThrow(/not implemented yet/);
-    expect(() => new Machine({ kernel, mmu: realModeMmu, ramSize: 256 << 20, accel: 'pr' })).toThrow(
-      /pr is not implemented/,
+    expect(() => new Machine({ kernel, ramSize: 100 << 20 })).toThrow(/multiple of 256 MiB/);
+    expect(() => new Machine({ kernel, ramSize: 256 << 20, smp: 2 })).toThrow(/not implemented yet/);
+    expect(() => new Machine({ kernel, ramSize: 256 << 20, accel: 'tcg' as 'hv' })).toThrow(/unknown accelerator/);
+    expect(() => new Machine({ kernel: new Uint8Array(100), ramSize: 256 << 20 })).toThrow(VmmError);
+    expect(() => new Machine({ kernel, ramSize: 256 << 20, initrd: new Uint8Array(300 << 20) })).toThrow(
+      /initrd too large/,
     );
-    expect(() => new Machine({ kernel: new Uint8Array(100), mmu: realModeMmu, ramSize: 256 << 20 })).toThrow(VmmError);
-    expect(
-      () => new Machine({ kernel, mmu: realModeMmu, ramSize: 256 << 20, initrd: new Uint8Array(300 << 20) }),
-    ).toThrow(/initrd too large/);
   });
 
   it('loads an initrd after the kernel and a POWER9 or POWER7 model', () => {
     for (const cpu of ['power7', 'power9'] as const) {
-      const m = new Machine({ kernel, mmu: realModeMmu, ramSize: 256 << 20, cpu, initrd: Uint8Array.from([7]) });
+      const m = new Machine({ kernel, ramSize: 256 << 20, cpu, initrd: Uint8Array.from([7]) });
       expect(m.boot.initrd).toEqual({ start: 0x420000, end: 0x420001 });
       expect(m.memory.read8(0x420000)).toBe(7);
       expect(m.vcpus[0]!.cpu.pvr).toBe(cpu === 'power7' ? 0x003f0201 : 0x004e1202);

@@ -63,8 +63,9 @@ Options (one or two leading dashes):
   -m SIZE          RAM size, a multiple of 256M (default 512M); suffixes K, M, G, T
   -smp N           number of vCPUs (only 1 for now)
   -cpu MODEL       power7, power8 (default) or power9; '-cpu help' lists them
-  -accel MODE      hv (default): the CPU emulates hypervisor facilities;
-                   pr: paravirtualised problem-state mode (not implemented yet)
+  -accel MODE      hv (default): the CPU emulates the hypervisor facilities;
+                   pr: the guest kernel runs in problem state, privileged
+                   instructions are emulated (KVM PR style, paravirt page offered)
   -M pseries       the machine type (the only one)
   -nographic       console on this terminal (the default and only display)
   -no-reboot       exit when the guest reboots instead of restarting it

@@ -122,10 +122,6 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
     }
 
     const mmu = deps.mmu ?? defaultMmu;
-    if (!mmu) {
-      err('cannot run guests yet: the system MMU of @ppcvm/ppc-cpu is not wired into the machine');
-      return EXIT.EMULATION_FAILED;
-    }
 
     let machine: Machine;
     try {

@@ -2,7 +2,6 @@ import { createLogger, type LogCategory } from '@ppcvm/machine-core';
 import { Machine, type MachineOptions, RTAS_TOKENS, rtasAddress } from '../../src/index.js';
 import type { Asm } from './asm.js';
 import { makeElf } from './elf.js';
-import { realModeMmu } from './real-mode.js';
 
 export const RAM = 256 * 2 ** 20;
 /** Scratch data area for test guests (well below the kernel at 4 MiB). */
@@ -23,7 +22,6 @@ export function bootGuest(asm: Asm, opts: Partial<MachineOptions> & { log?: LogC
   const machine = new Machine({
     kernel: makeElf(asm.bytes()),
     ramSize: RAM,
-    mmu: realModeMmu,
     console: (b) => out.push(...b),
     logger: createLogger(opts.log ?? ['guest_errors', 'unimp'], (l) => logs.push(l)),
     timebase: () => 0,
