@@ -153,7 +153,9 @@ export class LinuxProcess {
     const cpu = this.cpu;
     this.memory.listener = {
       codeWritten: (off, len) => cpu.invalidateCode(off, len),
-      translationsChanged: () => cpu.flushAll(),
+      // Only translations go stale on munmap/mprotect: predecoded code is keyed by RAM page and
+      // dropped whenever that RAM is rewritten (stores, kernel writes, a frame cleared for reuse).
+      translationsChanged: () => cpu.flushTlb(),
     };
     this.initialMsr = [cpu.s[layout.MSR + 1]!, cpu.s[layout.MSR]!];
     this.enter(opts.program);
