@@ -15,40 +15,47 @@ import {
 } from '@ppcvm/machine-core';
 import { type Cpu, layout } from '@ppcvm/ppc-cpu';
 
-/** Names of PAPR hcalls that may be called but that nothing here implements, for the `unimp` log. */
-export const KNOWN_HCALL_NAMES: Readonly<Record<number, string>> = {
-  16: 'H_CLEAR_MOD',
-  20: 'H_CLEAR_REF',
-  28: 'H_GET_TCE',
-  32: 'H_PUT_TCE',
-  48: 'H_SET_ASR',
-  236: 'H_GET_PPP',
-  240: 'H_SET_PPP',
-  244: 'H_PURR',
-  248: 'H_PIC',
-  252: 'H_REG_CRQ',
-  256: 'H_FREE_CRQ',
-  264: 'H_SEND_CRQ',
-  276: 'H_REGISTER_LOGICAL_LAN',
-  312: 'H_STUFF_TCE',
-  316: 'H_PUT_TCE_INDIRECT',
-  472: 'H_POLL_PENDING',
-  484: 'H_QUERY_INT_STATE',
-  664: 'H_JOIN',
-  688: 'H_ENABLE_CRQ',
-  748: 'H_HOME_NODE_ASSOCIATIVITY',
-  876: 'H_RESIZE_HPT_PREPARE',
-  880: 'H_RESIZE_HPT_COMMIT',
-  892: 'H_REGISTER_PROC_TBL',
-  936: 'H_INT_GET_SOURCE_INFO',
-  976: 'H_INT_RESET',
-  1096: 'H_RPT_INVALIDATE',
-  1116: 'H_WATCHDOG',
-  61441: 'KVMPPC_H_LOGICAL_MEMOP',
-  61442: 'KVMPPC_H_CAS',
-  61443: 'KVMPPC_H_UPDATE_DT',
-  61445: 'KVMPPC_H_VOF_CLIENT',
-};
+/**
+ * Names of hcalls a guest may make that nothing here implements, for the
+ * `unimp` log (opcodes from Linux's asm/hvcall.h; pairs keep them in hex).
+ */
+export const KNOWN_HCALL_NAMES: ReadonlyMap<number, string> = new Map<number, string>([
+  [0x10, 'H_CLEAR_MOD'],
+  [0x14, 'H_CLEAR_REF'],
+  [0x1c, 'H_GET_TCE'],
+  [0x20, 'H_PUT_TCE'],
+  [0x30, 'H_SET_ASR'],
+  [0xec, 'H_GET_PPP'],
+  [0xf0, 'H_SET_PPP'],
+  [0xf4, 'H_PURR'],
+  [0xf8, 'H_PIC'],
+  [0xfc, 'H_REG_CRQ'],
+  [0x100, 'H_FREE_CRQ'],
+  [0x108, 'H_SEND_CRQ'],
+  [0x114, 'H_REGISTER_LOGICAL_LAN'],
+  [0x138, 'H_STUFF_TCE'],
+  [0x13c, 'H_PUT_TCE_INDIRECT'],
+  [0x1d8, 'H_POLL_PENDING'],
+  [0x1e4, 'H_QUERY_INT_STATE'],
+  [0x298, 'H_JOIN'],
+  [0x2b0, 'H_ENABLE_CRQ'],
+  [0x2ec, 'H_HOME_NODE_ASSOCIATIVITY'],
+  [0x36c, 'H_RESIZE_HPT_PREPARE'],
+  [0x370, 'H_RESIZE_HPT_COMMIT'],
+  [0x37c, 'H_REGISTER_PROC_TBL'],
+  [0x3a8, 'H_INT_GET_SOURCE_INFO'],
+  [0x3d0, 'H_INT_RESET'],
+  [0x448, 'H_RPT_INVALIDATE'],
+  [0x450, 'H_GET_ENERGY_SCALE_INFO'],
+  [0x45c, 'H_WATCHDOG'],
+  [0xf001, 'KVMPPC_H_LOGICAL_MEMOP'],
+  [0xf002, 'KVMPPC_H_CAS'],
+  [0xf003, 'KVMPPC_H_UPDATE_DT'],
+  [0xf005, 'KVMPPC_H_VOF_CLIENT'],
+  [0xf078, 'H_GET_24X7_CATALOG_PAGE'],
+  [0xf07c, 'H_GET_24X7_DATA'],
+  [0xf080, 'H_GET_PERF_COUNTER_INFO'],
+]);
 
 const GPR = layout.GPR;
 
@@ -106,7 +113,7 @@ export class HcallRouter {
     if (!entry) {
       if (this.logger.enabled('unimp')) {
         const op = hi === 0 ? lo : Number(args.cpu.getGpr(3));
-        const name = KNOWN_HCALL_NAMES[op];
+        const name = KNOWN_HCALL_NAMES.get(op);
         this.logger.log(
           'unimp',
           `unimplemented hcall 0x${op.toString(16)}${name ? ` (${name})` : ''} from cpu ${args.cpuIndex}`,
