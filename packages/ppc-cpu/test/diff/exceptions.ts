@@ -379,6 +379,25 @@ export const DEVIATIONS: readonly Deviation[] = [
       'fcmpo alters only FPCC of FPRF (Book I §4.6.8: Special Registers Altered FPCC, FX, VXSNAN, VXVC); ' +
       'QEMU 7.2 also sets the class bit C (FPSCR bit 47) on an invalid compare.',
   },
+  {
+    plans: SINGLE_OPS,
+    fields: /^fpscr$/,
+    bits: UX | FX,
+    when: (x) => {
+      const o = x.ours('fpscr');
+      const q = x.qemu('fpscr');
+      const t = x.c.target;
+      const v = t ? Math.abs(dw0(x.ours(t))) : Number.NaN;
+      const fxOk = ((o ^ q) & FX) === 0n || (q & FX) === (x.fpscrIn & FX);
+      // Tiny in single format before rounding (so the rounded result is at most the smallest normal) and
+      // inexact (FI), recorded by us and not by QEMU.
+      return (o & UX) !== 0n && (x.fpscrIn & UX) === 0n && (q & UX) === 0n && (o & FI) !== 0n && v <= 2 ** -126 && fxOk;
+    },
+    why:
+      'A single-precision result that is tiny in single format (detected before rounding) and inexact raises ' +
+      'underflow, UX=1 (Book I §4.4.4); ' +
+      'QEMU 7.2 misses it when the double-precision intermediate is not tiny.',
+  },
 ];
 
 /** divde: does the quotient (RA || 0^64) / RB overflow 64 bits? */
