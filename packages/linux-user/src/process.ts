@@ -203,6 +203,8 @@ export class LinuxProcess {
     cpu.s.fill(0);
     cpu.sprs.fill(0);
     cpu.setMsr(this.initialMsr[0], this.initialMsr[1]);
+    // Linux's start_thread sets VSCR[NJ] (non-Java mode) for every new program.
+    cpu.s[layout.VSCR] = 0x00010000;
     cpu.setGpr(1, BigInt(this.stack.sp));
     if (this.image.elfv2) {
       cpu.setGpr(12, BigInt(this.image.entry));
