@@ -1211,7 +1211,8 @@ export class Cpu {
       this.decFired = true;
       this.pending |= PENDING.DECREMENTER;
     }
-    if (!this.hdecFired && now - this.hdecSetTb > this.hdecValue) {
+    // The hypervisor decrementer belongs to a real hypervisor: under a virtual one (PAPR hcall hook) it never fires.
+    if (!this.hdecFired && !this.hooks.hypercall && now - this.hdecSetTb > this.hdecValue) {
       this.hdecFired = true;
       this.pending |= PENDING.HDECREMENTER;
     }
@@ -1584,6 +1585,28 @@ export class Cpu {
   /** isync and other context-synchronising events. */
   contextSync(): number {
     return 0;
+  }
+
+  /**
+   * Architected reset: every register, SPR, pending interrupt and timer cleared, the
+   * soft TLB and predecoded code dropped, MSR = 0. Model, PVR, PIR, TIR, hooks and
+   * the translator stay; the embedder sets the entry state afterwards.
+   */
+  reset(): void {
+    this.s.fill(0);
+    this.sprs.fill(0);
+    this.pending = 0;
+    this.halted = false;
+    this.powerSaveWake = false;
+    this.pendingStop = null;
+    this.decSetTb = this.tb();
+    this.decValue = 0x7fffffff;
+    this.decFired = false;
+    this.hdecSetTb = this.decSetTb;
+    this.hdecValue = 0x7fffffff;
+    this.hdecFired = false;
+    this.setMsr(0, 0);
+    this.flushAll();
   }
 
   /** Drop any reservation held by this CPU (Book II §1.7.3). */

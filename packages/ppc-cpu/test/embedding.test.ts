@@ -117,3 +117,19 @@ describe('embedding API', () => {
     expect(cpu.run(50).kind).toBe('fault');
   });
 });
+
+describe('reset', () => {
+  it('clears registers, SPRs and pending state but keeps the model and hooks', () => {
+    const { ram, translator } = flat();
+    const cpu = new Cpu({ ram, translator, model: 'power9' });
+    cpu.setGpr(3, 5n);
+    cpu.setSpr(272, 7n);
+    cpu.setExternalInterrupt(true);
+    cpu.reset();
+    expect(cpu.getGpr(3)).toBe(0n);
+    expect(cpu.getSpr(272)).toBe(0n);
+    expect(cpu.pending).toBe(0);
+    expect(cpu.get64(70)).toBe(0n);
+    expect(cpu.pvr).toBe(0x004e1202);
+  });
+});
