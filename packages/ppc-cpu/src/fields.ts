@@ -175,6 +175,39 @@ export const FIELDS: Record<string, FieldDef> = {
   // RC register of VA-form maddhd/maddld (decoded as `f.rcr`: `f.rc` is the Rc flag bit).
   RCR: f('RCR', 'gpr', [[21, 5]]),
   TES: f('TE', 'simm', [[11, 5]], { signed: true }), // dquai TE (signed exponent)
+  // Power ISA 3.0 (POWER9) additions (isa/p9-*.ts).
+  // addpcis D: d0 (bits 16:25) || d1 (bits 11:15) || d2 (bit 31), DX-form (Book I §1.6.25).
+  DX: f(
+    'D',
+    'simm',
+    [
+      [16, 10],
+      [11, 5],
+      [31, 1],
+    ],
+    { signed: true },
+  ),
+  CY: f('CY', 'imm', [[21, 2]]), // addex CY (Z23-form)
+  FC: f('FC', 'imm', [[16, 5]]), // lwat/ldat/stwat/stdat function code
+  // lxv/stxv (DQ-form): the high bit of the VSR number is TX/SX at bit 28 (§1.6.5).
+  XTQ: f('XT', 'vsr', [
+    [28, 1],
+    [6, 5],
+  ]),
+  XSQ: f('XS', 'vsr', [
+    [28, 1],
+    [6, 5],
+  ]),
+  IMM8: f('IMM8', 'imm', [[13, 8]]), // xxspltib
+  DCMX7: f('DCMX', 'imm', [[9, 7]]), // xststdc[dp|sp|qp] data class mask
+  // xvtstdc[dp|sp] DCMX = dc (bit 25) || dm (bit 29) || dx (bits 11:15) (XX2-form variant).
+  DCMXV: f('DCMX', 'imm', [
+    [25, 1],
+    [29, 1],
+    [11, 5],
+  ]),
+  DRM: f('DRM', 'imm', [[18, 3]]), // mffscdrni
+  RM: f('RM', 'imm', [[19, 2]]), // mffscrni
 };
 
 /** Extract a field's value from an instruction word. */

@@ -32,7 +32,11 @@ export type Form =
   | 'XX3R'
   | 'XX4'
   | 'Z22'
-  | 'Z23';
+  | 'Z23'
+  // Power ISA 3.0: DX-form (addpcis, XO in bits 26:30) and the XX2 variant of xvtstdc[dp|sp]
+  // whose XO is split around the DCMX bits (bits 21:24 here, bits 26:28 fixed by the entry).
+  | 'DX'
+  | 'XX2DC';
 
 /** [first bit, length] of the extended opcode per form; undefined when the form has none. */
 const XO_FIELD: Record<Form, readonly [number, number] | undefined> = {
@@ -62,6 +66,8 @@ const XO_FIELD: Record<Form, readonly [number, number] | undefined> = {
   XX4: [26, 2],
   Z22: [22, 9],
   Z23: [23, 8],
+  DX: [26, 5],
+  XX2DC: [21, 4],
 };
 
 /** Bit that holds Rc in each form that has one. */
