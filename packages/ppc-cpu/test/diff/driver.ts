@@ -117,7 +117,7 @@ function fmtField(name: string, v: bigint, size: number): string {
 }
 
 /** Compare one case's window, output record and input record. */
-function compareCase(
+export function compareCase(
   p: Program,
   idx: number,
   c: BuiltCase,
