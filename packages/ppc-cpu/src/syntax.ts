@@ -800,6 +800,21 @@ function dfpSyntaxes(): SyntaxSpec[] {
   return q.map(([m, ops]) => ({ m, base: m, ops }));
 }
 
+/** Power ISA 3.0 (POWER9) extended mnemonics (v3.0B Appendix C) for the isa/p9-*.ts entries. */
+function p9Syntaxes(): SyntaxSpec[] {
+  return [
+    // addpcis RT,0 is lnia RT; subpcis RT,n is addpcis RT,-n (assembler only, as in binutils).
+    { m: 'lnia', base: 'addpcis', ops: 'RT', set: { d: 0 } },
+    {
+      m: 'subpcis',
+      base: 'addpcis',
+      ops: 'RT,n:simm',
+      asmOnly: true,
+      to: (v) => (range(-v.n!, -0x8000, 0x7fff) ? { d: -v.n! } : undefined),
+    },
+  ];
+}
+
 const oneBit = (x: number) => x !== 0 && (x & (x - 1)) === 0;
 const thUpTo7 = (v: Readonly<Values>): Values | undefined => (range(v.n!, 0, 7) ? { th: v.n! } : undefined);
 
@@ -812,6 +827,7 @@ export const SYNTAX_SPECS: readonly SyntaxSpec[] = [
   ...dfpSyntaxes(),
   ...vectorSyntaxes(),
   ...sprSyntaxes(),
+  ...p9Syntaxes(),
 ];
 
 /**
