@@ -7,6 +7,7 @@ import { FIXED_ARITH } from './fixed-arith.js';
 import { FIXED_LDST } from './fixed-ldst.js';
 import { FIXED_LOGIC } from './fixed-logic.js';
 import { FP } from './fp.js';
+import { P9_FIXED } from './p9-fixed.js';
 import { PRIVILEGED_EXEC } from './privileged.js';
 import { SYSTEM } from './system.js';
 import { VMX } from './vmx.js';
@@ -21,6 +22,7 @@ export const INSTRUCTIONS: readonly InsnDef<Cpu>[] = [
   ...VMX,
   ...VSX,
   ...DFP,
+  ...P9_FIXED,
   // Privileged entries get their executors by mnemonic (decode table and semantics live apart).
   ...SYSTEM.map((d) => (d.exec || !PRIVILEGED_EXEC[d.m] ? d : { ...d, exec: PRIVILEGED_EXEC[d.m] })),
 ];
