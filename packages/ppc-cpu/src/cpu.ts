@@ -14,6 +14,7 @@ import {
   SRR1_WAKE,
   VEC,
 } from './interrupts.js';
+import { BlockJit, JIT_MIN_BUDGET, jitEnvDefaults } from './jit/engine.js';
 import type { PrMode } from './pr-mode.js';
 import {
   FSCR_FACILITY,
@@ -209,6 +210,10 @@ export interface CpuOptions {
   readonly hooks?: CpuHooks;
   /** CPU model (instruction availability); default 'power8'. */
   readonly model?: CpuModelName;
+  /** Block JIT (src/jit) on or off; default on, unless the environment has PPCVM_JIT=0. */
+  readonly jit?: boolean;
+  /** Visits of a block entry before the JIT compiles it (0 = at once, for tests); env PPCVM_JIT_THRESHOLD. */
+  readonly jitThreshold?: number;
 }
 
 export class Cpu {
@@ -287,6 +292,13 @@ export class Cpu {
   private pendingStop: StopReason | null = null;
   private readonly codeHooks: { begin: bigint; end: bigint; fn: (cpu: Cpu, pc: bigint) => void }[] = [];
   private readonly decodeStub: Exec<Cpu>;
+  /** Use the block JIT in `run` (budgets of at least JIT_MIN_BUDGET; never with code hooks). */
+  jit: boolean;
+  private readonly jitThreshold: number;
+  /** Created on first use by `run`; told about every drop of decoded code. */
+  private jitEngine: BlockJit | null = null;
+  /** RAM page of the code page `codePageFor` returned last (the JIT's key). */
+  private codePageNo = 0;
   readonly model: CpuModelName;
   readonly decoder: ModelDecoder;
 
@@ -305,6 +317,9 @@ export class Cpu {
     this.model = opts.model ?? 'power8';
     this.pvr = MODEL_PVR[this.model];
     this.decoder = decoderFor(this.model);
+    const env = jitEnvDefaults();
+    this.jit = opts.jit ?? env.jit;
+    this.jitThreshold = opts.jitThreshold ?? env.threshold;
     // Default: a 64-bit little-endian problem-state thread with FP, VMX and VSX enabled (user mode).
     this.setMsr(MSR_HI_SF, MSR_LO_LE | MSR_LO_PR | MSR_LO_FP | MSR_LO_VEC | MSR_LO_VSX | MSR_LO_EE);
   }
@@ -335,6 +350,11 @@ export class Cpu {
     this.pendingStop = reason;
   }
 
+  /** A stop was requested and the run loop has not returned it yet. */
+  stopRequested(): boolean {
+    return this.pendingStop !== null;
+  }
+
   pcBig(): bigint {
     return (BigInt(this.s[PC + 1]! >>> 0) << 32n) | BigInt(this.s[PC]! >>> 0);
   }
@@ -351,6 +371,7 @@ export class Cpu {
       if (this.halted && !this.wakeFromHalt()) return { kind: 'halted' };
     }
     let faultRetries = 0;
+    const useJit = this.jit && budget >= JIT_MIN_BUDGET;
     while (done < budget) {
       if (this.pending !== 0 && this.system) this.takeAsyncInterrupt();
       if (this.system && (s[MSR]! & MSR_LO_SE) !== 0 && !this.pr) {
@@ -367,6 +388,17 @@ export class Cpu {
       try {
         const pcLo = s[PC]!;
         const ops = this.codePageFor(s[PC + 1]!, pcLo);
+        if (useJit && this.codeHooks.length === 0) {
+          // Compiled blocks from this PC, if any (0: none, interpret). They set the PC themselves.
+          this.jitEngine ??= this.newJit();
+          const n = this.jitEngine.run(this.codePageNo, pcLo, budget - done);
+          if (n !== 0) {
+            done += n;
+            faultRetries = 0;
+            if (this.pendingStop || this.halted) break;
+            continue;
+          }
+        }
         const base = pcLo & ~0xfff;
         idx = first = (pcLo & 0xfff) >>> 2;
         let limit = budget - done;
@@ -391,8 +423,8 @@ export class Cpu {
         }
       } catch (e) {
         if (!(e instanceof GuestFault)) throw e;
-        // The faulting instruction did not complete.
-        done += idx - first;
+        // The faulting instruction did not complete (nor did a compiled block's, see BlockJit.run).
+        done += idx - first + (this.jitEngine?.takeFaultProgress() ?? 0);
         if (!this.system) {
           const hook = this.hooks.fault;
           const stop = this.faultStop(e);
@@ -466,6 +498,7 @@ export class Cpu {
       this.fOff[i] = off;
     }
     const page = off / 4096;
+    this.codePageNo = page;
     let ops = this.codePages.get(page);
     if (!ops) {
       ops = new Array<Exec<Cpu>>(PAGE_SLOTS).fill(this.decodeStub);
@@ -475,6 +508,12 @@ export class Cpu {
       for (let j = 0; j < TLB_SIZE; j++) if (this.wOff[j] === off && this.wTagLo[j] !== NO_TAG) this.wTagLo[j] = NO_TAG;
     }
     return ops;
+  }
+
+  /** The block JIT reads the soft TLB directly for its inline load/store fast paths. */
+  private newJit(): BlockJit {
+    const tlb = { rTagLo: this.rTagLo, rTagHi: this.rTagHi, rOff: this.rOff };
+    return new BlockJit(this, { ...tlb, wTagLo: this.wTagLo, wTagHi: this.wTagHi, wOff: this.wOff }, this.jitThreshold);
   }
 
   /** First execution of a slot: decode, install the specialised executor, run it. */
@@ -563,6 +602,7 @@ export class Cpu {
       this.codeMark[page] = 0;
     }
     this.codePages.clear();
+    this.jitEngine?.flush();
   }
 
   /** Forget decoded instructions in a RAM range (host wrote code, icbi, ...). */
@@ -576,6 +616,7 @@ export class Cpu {
         ops.fill(this.decodeStub);
         this.codePages.delete(p);
         this.codeMark[p] = 0;
+        this.jitEngine?.invalidatePage(p);
       }
     }
   }

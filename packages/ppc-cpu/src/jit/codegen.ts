@@ -1,0 +1,326 @@
+/**
+ * Source generation for one JIT block (see ./engine.ts for the design).
+ *
+ * A block is straight-line code: the state slots it touches (`Cpu.s` int32
+ * slots: GPR halves, CR, XER pieces, LR, CTR) live in JS locals `v<slot>`
+ * loaded once in the prologue and written back at every exit, so V8 keeps them
+ * in machine registers. Every local always holds the architected value of its
+ * slot at any point where the block can leave (exit, fault, fallback), which is
+ * what makes faults exact: the catch handler writes all locals back, sets the
+ * PC to the faulting instruction and rethrows to the run loop.
+ *
+ * Names used in the generated code: `c` the Cpu, `s` its Int32Array state,
+ * `P`/`PH` the block's start PC halves, `N` instructions completed (the count
+ * at a fault, the result at an exit), `NL`/`NH` the next PC at an exit, label
+ * `B` the block body (exits are `break B`).
+ */
+import type { Cpu } from '../cpu.js';
+import { CR, LR, PC, XER_SO } from '../state.js';
+import type { Exec } from '../table.js';
+
+/** Marker lines replaced in `finish` once the final set of cached slots is known. */
+const RELOAD = '\u0000reload';
+
+/** Index of CFAR's low half in `Cpu.sprs` (SPR 28; Book III-S §4.3.3 "Come-From Address Register"). */
+const CFAR2 = 28 * 2;
+
+export class Gen {
+  private readonly lines: string[] = [];
+  /** Slots held in locals (loaded in the prologue). */
+  private readonly used = new Set<number>();
+  /** Slots written anywhere in the block (written back at exits and faults). */
+  private readonly dirty = new Set<number>();
+  /** Slots written since the last spill to `s` (before a fallback call). */
+  private readonly unsynced = new Set<number>();
+  private tmpN = 0;
+  /** Executors called by the block, by index (`F0`, `F1`, ...). */
+  readonly fallbacks: Exec<Cpu>[] = [];
+  /** Index of the instruction being generated, from the block start. */
+  i = 0;
+  /** Set by a template (or a terminator) when the block cannot continue after this instruction. */
+  ended = false;
+
+  constructor(
+    /** MSR[SF] the block is compiled for (checked before it runs). */
+    readonly sf: boolean,
+    /** MSR[LE]: a change of byte order drops all blocks (Cpu.flushCode). */
+    readonly le: boolean,
+    /** POWER9 has XER[OV32, CA32] visible in mfxer (ISA 3.0). */
+    readonly power9: boolean,
+    /** Slot (word index within the 4 KiB page) of the first instruction. */
+    readonly start: number,
+  ) {}
+
+  // ---- state slots ----------------------------------------------------------------------------
+
+  /** The local holding int32 state slot `slot`. */
+  r(slot: number): string {
+    this.used.add(slot);
+    return `v${slot}`;
+  }
+
+  /** GPR n's low / high half. */
+  lo(n: number): string {
+    return this.r(2 * n);
+  }
+  hi(n: number): string {
+    return this.r(2 * n + 1);
+  }
+
+  /** Assign an int32 slot (the expression is coerced to int32, as a store to `s` would). */
+  set(slot: number, expr: string): void {
+    this.used.add(slot);
+    this.dirty.add(slot);
+    this.unsynced.add(slot);
+    this.lines.push(`v${slot} = (${expr}) | 0;`);
+  }
+
+  /** Assign both halves of GPR n (both expressions are evaluated before either is written). */
+  setGpr(n: number, lo: string, hi: string): void {
+    const a = this.tmp(lo);
+    const b = this.tmp(hi);
+    this.set(2 * n, a);
+    this.set(2 * n + 1, b);
+  }
+
+  /** A new constant temporary holding `expr`; returns its name. */
+  tmp(expr: string): string {
+    const name = `t${this.tmpN++}`;
+    this.lines.push(`const ${name} = ${expr};`);
+    return name;
+  }
+
+  /** A new `let` temporary (assigned in branches by the caller). */
+  let(init = '0'): string {
+    const name = `t${this.tmpN++}`;
+    this.lines.push(`let ${name} = ${init};`);
+    return name;
+  }
+
+  line(code: string): void {
+    this.lines.push(code);
+  }
+
+  // ---- program counter ----------------------------------------------------------------------
+
+  /** Low word of the current instruction's address (never carries: a block stays in one page). */
+  pc(): string {
+    return this.i === 0 ? 'P' : `((P + ${4 * this.i}) | 0)`;
+  }
+
+  /**
+   * Statements setting NL/NH to the address after the current instruction: carries into the high
+   * word at the top of a 4 GiB range (or wraps to 0 in 32-bit mode), as the interpreter does.
+   */
+  private nextPc(): string {
+    const t = `t${this.tmpN++}`;
+    return `const ${t} = (P >>> 0) + ${4 * (this.i + 1)}; NL = ${t} | 0; NH = ${t} > 4294967295 ? ${this.sf ? '(PH + 1) | 0' : '0'} : PH;`;
+  }
+
+  /** Leave the block after the current instruction, falling through to the next one. */
+  exitNext(dirty = false): void {
+    this.lines.push(`{ ${this.nextPc()} N = ${dirty ? -(this.i + 1) : this.i + 1}; break B; }`);
+  }
+
+  /**
+   * Taken branch to (lo, hi) from the current instruction: records CFAR (Book III-S §4.3.3) and
+   * truncates the target as `jump` in isa/branch.ts does. Returns the statement (for a side exit).
+   */
+  branchTo(lo: string, hi: string): string {
+    return `{ sp[${CFAR2}] = ${this.pc()}; sp[${CFAR2 + 1}] = PH; NL = (${lo}) & -4; NH = ${this.sf ? `${hi}` : '0'}; N = ${this.i + 1}; break B; }`;
+  }
+
+  /** LR ← address of the next instruction (Book I §2.4 "LK"). */
+  link(): void {
+    const t = this.tmp(`(P >>> 0) + ${4 * (this.i + 1)}`);
+    this.set(LR, `${t}`);
+    this.set(LR + 1, this.sf ? `${t} > 4294967295 ? (PH + 1) | 0 : PH` : '0');
+  }
+
+  /** Target (lo, hi) of a relative branch by displacement `disp` from the current instruction. */
+  relTarget(disp: number): [string, string] {
+    const t = this.tmp(`(P >>> 0) + ${4 * this.i + disp}`);
+    const off = 4 * this.i + disp;
+    const hi =
+      off >= 0
+        ? `(${t} > 4294967295 ? (PH + 1) | 0 : PH)`
+        : `(${t} < 0 ? (PH - 1) | 0 : ${t} > 4294967295 ? (PH + 1) | 0 : PH)`;
+    return [`(${t} | 0)`, hi];
+  }
+
+  // ---- CR, XER --------------------------------------------------------------------------------
+
+  /** CR0 from a result (Book I §3.3.1.1): the 64-bit value in 64-bit mode, the low word in 32-bit mode. */
+  cr0(lo: string, hi: string): void {
+    const f = this.sf ? `(${hi} < 0 ? 8 : (${hi} | ${lo}) !== 0 ? 4 : 2)` : `(${lo} < 0 ? 8 : ${lo} !== 0 ? 4 : 2)`;
+    this.set(CR, `(${this.r(CR)} & 0x0fffffff) | ((${f} | ${this.r(XER_SO)}) << 28)`);
+  }
+
+  // ---- memory ---------------------------------------------------------------------------------
+
+  /**
+   * Load `size` bytes at (lo, hi) through the read TLB; a miss, a page-crossing access or a
+   * fault takes the Cpu's accessor. Returns temporaries holding the value (int32; `vhi` for 8).
+   */
+  load(size: 1 | 2 | 4 | 8, lo: string, hi: string): { v: string; vhi: string } {
+    const le = this.le;
+    const ti = this.tmp(`(${lo} >>> 12) & 255`);
+    const v = this.let();
+    const vhi = size === 8 ? this.let() : '0';
+    const hit = `rTL[${ti}] === (${lo} & -4096) && rTH[${ti}] === ${hi}`;
+    const off = `rO[${ti}] + (${lo} & 4095)`;
+    switch (size) {
+      case 1:
+        this.line(`if (${hit}) ${v} = u8[${off}]; else { N = ${this.i}; ${v} = c.read8(${hi}, ${lo}); }`);
+        break;
+      case 2:
+        this.line(
+          `if (${hit} && (${lo} & 4095) <= 4094) ${v} = dv.getUint16(${off}, ${le}); else { N = ${this.i}; ${v} = c.read16(${hi}, ${lo}); }`,
+        );
+        break;
+      case 4:
+        this.line(
+          `if (${hit} && (${lo} & 4095) <= 4092) ${v} = dv.getInt32(${off}, ${le}); else { N = ${this.i}; ${v} = c.read32(${hi}, ${lo}); }`,
+        );
+        break;
+      default: {
+        const o = this.let();
+        const fast = le
+          ? `${v} = dv.getInt32(${o}, true); ${vhi} = dv.getInt32(${o} + 4, true);`
+          : `${vhi} = dv.getInt32(${o}, false); ${v} = dv.getInt32(${o} + 4, false);`;
+        this.line(
+          `if (${hit} && (${lo} & 4095) <= 4088) { ${o} = ${off}; ${fast} } else { N = ${this.i}; ${v} = c.read64(${hi}, ${lo}); ${vhi} = c.rhi; }`,
+        );
+      }
+    }
+    return { v, vhi };
+  }
+
+  /**
+   * Store through the write TLB (which never holds pages with decoded code, so the fast path
+   * cannot modify code). The slow path may invalidate this block's own page: then leave after
+   * this instruction, so the run loop decodes the new code (self-modifying code).
+   */
+  store(size: 1 | 2 | 4 | 8, lo: string, hi: string, v: string, vhi = '0', onLeave = ''): void {
+    const le = this.le;
+    const ti = this.tmp(`(${lo} >>> 12) & 255`);
+    const hit = `wTL[${ti}] === (${lo} & -4096) && wTH[${ti}] === ${hi}`;
+    const off = `wO[${ti}] + (${lo} & 4095)`;
+    // `onLeave` completes the instruction (the RA update of the update forms) before leaving.
+    const leave = `if (jp.dead) { ${onLeave} ${this.nextPc()} N = ${-(this.i + 1)}; break B; }`;
+    switch (size) {
+      case 1:
+        this.line(`if (${hit}) u8[${off}] = ${v}; else { N = ${this.i}; c.write8(${hi}, ${lo}, ${v}); ${leave} }`);
+        break;
+      case 2:
+        this.line(
+          `if (${hit} && (${lo} & 4095) <= 4094) dv.setUint16(${off}, ${v}, ${le}); else { N = ${this.i}; c.write16(${hi}, ${lo}, ${v}); ${leave} }`,
+        );
+        break;
+      case 4:
+        this.line(
+          `if (${hit} && (${lo} & 4095) <= 4092) dv.setInt32(${off}, ${v}, ${le}); else { N = ${this.i}; c.write32(${hi}, ${lo}, ${v}); ${leave} }`,
+        );
+        break;
+      default: {
+        const o = this.let();
+        const fast = le
+          ? `dv.setInt32(${o}, ${v}, true); dv.setInt32(${o} + 4, ${vhi}, true);`
+          : `dv.setInt32(${o}, ${vhi}, false); dv.setInt32(${o} + 4, ${v}, false);`;
+        this.line(
+          `if (${hit} && (${lo} & 4095) <= 4088) { ${o} = ${off}; ${fast} } else { N = ${this.i}; c.write64(${hi}, ${lo}, ${v}, ${vhi}); ${leave} }`,
+        );
+      }
+    }
+  }
+
+  /** EA = (RA|0) + d (D/DS forms; `ra0` false for update forms, where RA is always a register). */
+  eaD(ra: number, d: number, ra0: boolean): [string, string] {
+    if (ra0 && ra === 0) return [`${d | 0}`, this.sf ? `${d >> 31}` : '0'];
+    const a = this.lo(ra);
+    const h = this.hi(ra);
+    if (!this.sf) return [this.tmp(`(${a} + ${d}) | 0`), '0'];
+    if (d === 0) return [a, h];
+    const t = this.tmp(`(${a} >>> 0) + ${d}`);
+    const hi = d > 0 ? `${t} > 4294967295 ? (${h} + 1) | 0 : ${h}` : `${t} < 0 ? (${h} - 1) | 0 : ${h}`;
+    return [this.tmp(`${t} | 0`), this.tmp(hi)];
+  }
+
+  /** EA = (RA|0) + (RB) (X form). */
+  eaX(ra: number, rb: number, ra0: boolean): [string, string] {
+    if (ra0 && ra === 0) return [this.tmp(this.lo(rb)), this.sf ? this.tmp(this.hi(rb)) : '0'];
+    const t = this.tmp(`(${this.lo(ra)} >>> 0) + (${this.lo(rb)} >>> 0)`);
+    const hi = this.sf ? this.tmp(`(${this.hi(ra)} + ${this.hi(rb)} + (${t} > 4294967295 ? 1 : 0)) | 0`) : '0';
+    return [this.tmp(`${t} | 0`), hi];
+  }
+
+  // ---- fallback -----------------------------------------------------------------------------
+
+  /**
+   * Run the interpreter's executor for the current instruction. State is spilled to `s` before
+   * and reloaded after (the executor may read or write anything). A non-zero result (it set the
+   * PC, raised an interrupt or stopped) ends the block; so does a `terminator` (privileged and
+   * system instructions, which may change the MSR or the translation) and anything that dropped
+   * this page's code or changed MSR[SF].
+   */
+  fallback(exec: Exec<Cpu>, terminator: boolean): void {
+    const k = this.fallbacks.length;
+    this.fallbacks.push(exec);
+    const spill = [...this.unsynced].map((slot) => `s[${slot}] = v${slot};`).join(' ');
+    this.unsynced.clear();
+    const ret = -(this.i + 1);
+    this.line(`${spill} s[${PC}] = ${this.pc()}; N = ${this.i};`);
+    if (terminator) {
+      this.line(`if (F${k}(c) === 0) { ${this.nextPc()} s[${PC}] = NL; s[${PC + 1}] = NH; } return ${ret};`);
+      this.ended = true;
+      return;
+    }
+    this.line(`if (F${k}(c) !== 0) return ${ret};`);
+    this.line(RELOAD);
+    this.line(
+      `if (jp.dead || c.sf !== ${this.sf}) { ${this.nextPc()} s[${PC}] = NL; s[${PC + 1}] = NH; return ${ret}; }`,
+    );
+  }
+
+  // ---- assembly -------------------------------------------------------------------------------
+
+  /**
+   * The factory's source: given the runtime constants `rt`, it returns the block function
+   * `(c) => n`, with n > 0 instructions run and the PC set, or -n when the run loop must look at
+   * the CPU before running more compiled code (see BlockJit.run).
+   */
+  finish(count: number): string {
+    if (!this.ended) {
+      this.i = count - 1;
+      this.exitNext();
+    }
+    const used = [...this.used].sort((a, b) => a - b);
+    const dirty = [...this.dirty].sort((a, b) => a - b);
+    const load = used.length ? `let ${used.map((k) => `v${k} = s[${k}]`).join(', ')};` : '';
+    const reload = used.map((k) => `v${k} = s[${k}];`).join(' ');
+    const writeBack = dirty.map((k) => `s[${k}] = v${k};`).join(' ');
+    const body = this.lines.map((l) => (l === RELOAD ? reload : l)).join('\n');
+    const fb = this.fallbacks.map((_, k) => `const F${k} = rt.F[${k}];`).join(' ');
+    return `"use strict";
+const s = rt.s, sp = rt.sprs, dv = rt.dv, u8 = rt.u8, jp = rt.jp, H = rt.H, out = rt.out;
+const rTL = rt.rTL, rTH = rt.rTH, rO = rt.rO, wTL = rt.wTL, wTH = rt.wTH, wO = rt.wO;
+${fb}
+return function block(c) {
+const P = s[${PC}], PH = s[${PC + 1}];
+${load}
+let N = 0, NL = 0, NH = 0;
+try {
+B: {
+${body}
+}
+} catch (e) {
+${writeBack}
+s[${PC}] = (P + 4 * N) | 0;
+throw e;
+}
+${writeBack}
+s[${PC}] = NL; s[${PC + 1}] = NH;
+return N;
+};`;
+  }
+}

@@ -1,0 +1,252 @@
+/**
+ * Block JIT (ARCHITECTURE.md §8): hot straight-line runs of guest code become
+ * JavaScript functions (`new Function`), behind the interpreter's run loop.
+ *
+ * - Blocks are keyed like the interpreter's decoded code: by RAM page and word
+ *   slot, so every path that drops decoded code (stores to code pages, icbi,
+ *   host writes, MSR[LE] changes, code hooks) drops the blocks too
+ *   (`invalidatePage` / `flush`, called from Cpu.invalidateCode / flushCode).
+ * - An entry PC (where the run loop starts a run of instructions: a branch
+ *   target, a page start, the end of a block) is counted; after `threshold`
+ *   visits the block starting there is compiled: instructions up to an
+ *   unconditional branch, a privileged/system instruction, an illegal or
+ *   unimplemented one, the page end or `MAX_BLOCK`. Conditional branches are
+ *   side exits inside the block.
+ * - Instructions with a template (./templates.ts) become inline JS over
+ *   locals; the others call the interpreter's executor (./codegen.ts fallback).
+ * - `run` chains blocks on the same page while the budget allows a whole block
+ *   (so instruction counts and budgets stay exact) and nothing needs the run
+ *   loop's attention; the run loop handles page changes, interrupts and stops.
+ * - A guest fault inside a block: the block writes its state back, sets the PC
+ *   to the faulting instruction and rethrows; `takeFaultProgress` tells the run
+ *   loop how many instructions completed before it.
+ */
+import type { Cpu } from '../cpu.js';
+import type { DecodedInsn } from '../decode.js';
+import { mulHiS64, mulHiU64, mulLo64, mulU32, out } from '../isa/util.js';
+import { PC } from '../state.js';
+import { decodeFields, type Exec } from '../table.js';
+import { Gen } from './codegen.js';
+import { TEMPLATES } from './templates.js';
+
+/** Longest block, in instructions (bounds compile time and the budget granularity). */
+export const MAX_BLOCK = 128;
+/** Visits of an entry PC before its block is compiled (measured on busybox sha256sum; see README). */
+export const DEFAULT_THRESHOLD = 32;
+
+/** Smallest `run` budget that uses compiled code: stepping (run(1), stepOne, gdb) stays on the interpreter. */
+export const JIT_MIN_BUDGET = 16;
+
+/** Defaults from the environment: PPCVM_JIT=0 turns the JIT off, PPCVM_JIT_THRESHOLD sets the threshold. */
+export function jitEnvDefaults(): { jit: boolean; threshold: number } {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+  const t = Number(env.PPCVM_JIT_THRESHOLD);
+  return {
+    jit: env.PPCVM_JIT !== '0',
+    threshold: env.PPCVM_JIT_THRESHOLD !== undefined && Number.isInteger(t) && t >= 0 ? t : DEFAULT_THRESHOLD,
+  };
+}
+
+type BlockFn = (c: Cpu) => number;
+
+/** A compiled block: its function, its length (the budget it needs) and the MSR[SF] it assumes. */
+interface Block {
+  readonly fn: BlockFn;
+  readonly len: number;
+  readonly sf: boolean;
+}
+
+/** Marks a slot where no block can start (first instruction illegal or unimplemented). */
+const NO_BLOCK: Block = { fn: () => 0, len: Number.POSITIVE_INFINITY, sf: false };
+
+/** Per RAM page: blocks and visit counts by word slot. */
+export class JitPage {
+  readonly blocks: (Block | undefined)[] = new Array(1024);
+  readonly counts = new Uint16Array(1024);
+  /** Set when the page's decoded code was dropped: running blocks leave at their next check. */
+  dead = false;
+  constructor(readonly page: number) {}
+}
+
+/** What a generated block gets from its creator (see Gen.finish). */
+interface Runtime {
+  readonly s: Int32Array;
+  readonly sprs: Int32Array;
+  readonly dv: DataView;
+  readonly u8: Uint8Array;
+  readonly jp: JitPage;
+  readonly F: readonly Exec<Cpu>[];
+  readonly H: typeof HELPERS;
+  readonly out: Int32Array;
+  readonly rTL: Int32Array;
+  readonly rTH: Int32Array;
+  readonly rO: Float64Array;
+  readonly wTL: Int32Array;
+  readonly wTH: Int32Array;
+  readonly wO: Float64Array;
+}
+
+const HELPERS = { mulLo64, mulU32, mulHiS64, mulHiU64 };
+
+/** Factories by source text, shared by all CPUs (SMP guests run the same code on every vCPU). */
+const factories = new Map<string, (rt: Runtime) => BlockFn>();
+const MAX_FACTORIES = 1 << 14;
+
+/** The soft-TLB arrays the generated code reads (owned by the Cpu). */
+export interface JitTlb {
+  readonly rTagLo: Int32Array;
+  readonly rTagHi: Int32Array;
+  readonly rOff: Float64Array;
+  readonly wTagLo: Int32Array;
+  readonly wTagHi: Int32Array;
+  readonly wOff: Float64Array;
+}
+
+/** Instructions that end a block after running: they may change the MSR, translation or PC. */
+function isTerminator(d: DecodedInsn<Cpu>): boolean {
+  const def = d.ci.def;
+  return def.priv !== undefined || def.chapter === 'system' || def.m === 'sc';
+}
+
+export class BlockJit {
+  private readonly pages = new Map<number, JitPage>();
+  private last: JitPage | null = null;
+  private faultProgress = 0;
+  /** Blocks compiled so far (for tests and benchmarks). */
+  compiled = 0;
+
+  constructor(
+    private readonly cpu: Cpu,
+    private readonly tlb: JitTlb,
+    /** Visits before compiling; 0 compiles at the first visit (tests). */
+    public threshold = DEFAULT_THRESHOLD,
+  ) {}
+
+  /**
+   * Run compiled code from the PC (lo word `pcLo`, on RAM page `page`) for at most `left`
+   * instructions. Returns the number run; 0 when there is no block to run here (interpret).
+   */
+  run(page: number, pcLo: number, left: number): number {
+    const c = this.cpu;
+    const s = c.s;
+    let jp = this.last;
+    if (jp === null || jp.page !== page) {
+      jp = this.pages.get(page) ?? null;
+      if (jp === null) {
+        jp = new JitPage(page);
+        this.pages.set(page, jp);
+      }
+      this.last = jp;
+    }
+    const pcHi = s[PC + 1]!;
+    let idx = (pcLo & 0xfff) >>> 2;
+    let b = jp.blocks[idx];
+    if (b === undefined || b.sf !== c.sf) {
+      if (b === NO_BLOCK || jp.counts[idx]!++ < this.threshold) return 0;
+      b = this.compile(jp, idx);
+      if (b === NO_BLOCK) return 0;
+    }
+    let total = 0;
+    let start = pcLo;
+    try {
+      for (;;) {
+        if (b.len > left - total) break;
+        start = s[PC]!;
+        const n = b.fn(c);
+        if (n < 0) {
+          // The block ended in a way the run loop must look at (fallback exit, code dropped).
+          total -= n;
+          break;
+        }
+        total += n;
+        if (c.stopRequested() || c.halted || (c.pending !== 0 && c.system)) break;
+        const nl = s[PC]!;
+        if (((nl ^ pcLo) & ~0xfff) !== 0 || s[PC + 1] !== pcHi || jp.dead) break;
+        idx = (nl & 0xfff) >>> 2;
+        const nb = jp.blocks[idx];
+        if (nb === undefined || nb.sf !== c.sf) break;
+        b = nb;
+      }
+    } catch (e) {
+      // The block set the PC to the faulting instruction; everything before it completed.
+      this.faultProgress = total + (((s[PC]! - start) | 0) >>> 2);
+      throw e;
+    }
+    return total;
+  }
+
+  /** Instructions completed by compiled code before the fault the run loop is handling (then 0). */
+  takeFaultProgress(): number {
+    const n = this.faultProgress;
+    this.faultProgress = 0;
+    return n;
+  }
+
+  /** Drop the blocks of one RAM page (its decoded code was invalidated). */
+  invalidatePage(page: number): void {
+    const jp = this.pages.get(page);
+    if (!jp) return;
+    jp.dead = true;
+    this.pages.delete(page);
+    if (this.last === jp) this.last = null;
+  }
+
+  /** Drop every block. */
+  flush(): void {
+    for (const jp of this.pages.values()) jp.dead = true;
+    this.pages.clear();
+    this.last = null;
+  }
+
+  private compile(jp: JitPage, first: number): Block {
+    const c = this.cpu;
+    const base = jp.page * 4096;
+    const g = new Gen(c.sf, c.le, c.model === 'power9', first);
+    let count = 0;
+    for (let k = first; k < 1024 && count < MAX_BLOCK; k++) {
+      const word = c.dv.getInt32(base + 4 * k, c.le);
+      const d = c.decoder.decode(word);
+      // Illegal and unimplemented instructions stay with the interpreter (it builds their stops).
+      if (!d?.exec) break;
+      g.i = count;
+      const tpl = TEMPLATES[d.ci.def.m];
+      if (!(tpl?.(g, decodeFields(d.ci, word)) ?? false)) g.fallback(d.exec, isTerminator(d));
+      count++;
+      if (g.ended) break;
+    }
+    if (count === 0) {
+      jp.blocks[first] = NO_BLOCK;
+      return NO_BLOCK;
+    }
+    const src = g.finish(count);
+    let factory = factories.get(src);
+    if (!factory) {
+      // The source is generated here from the templates (no guest-controlled text).
+      factory = new Function('rt', src) as (rt: Runtime) => BlockFn;
+      if (factories.size >= MAX_FACTORIES) factories.clear();
+      factories.set(src, factory);
+    }
+    const t = this.tlb;
+    const fn = factory({
+      s: c.s,
+      sprs: c.sprs,
+      dv: c.dv,
+      u8: c.u8,
+      jp,
+      F: g.fallbacks,
+      H: HELPERS,
+      out,
+      rTL: t.rTagLo,
+      rTH: t.rTagHi,
+      rO: t.rOff,
+      wTL: t.wTagLo,
+      wTH: t.wTagHi,
+      wO: t.wOff,
+    });
+    const block: Block = { fn, len: count, sf: c.sf };
+    jp.blocks[first] = block;
+    jp.counts[first] = 0;
+    this.compiled++;
+    return block;
+  }
+}
