@@ -350,6 +350,11 @@ export class Cpu {
     this.pendingStop = reason;
   }
 
+  /** Blocks the JIT has compiled on this CPU (for tests and benchmarks). */
+  get jitCompiled(): number {
+    return this.jitEngine?.compiled ?? 0;
+  }
+
   /** A stop was requested and the run loop has not returned it yet. */
   stopRequested(): boolean {
     return this.pendingStop !== null;
