@@ -350,7 +350,10 @@ export const BRANCH: Def[] = [
     ],
   }),
   X('eieio', 854, '', nop, { fix: [[6, 15, 0]] }),
-  X('wait', 62, 'WC', nop, {
+  // `wait` with XO 62 is the ISA 2.06/2.07 "Wait" category, which the POWER7/8/9 server parts do
+  // not implement (illegal instruction there, as QEMU and real POWER8 agree); ISA 3.0 moved
+  // `wait` to XO 30. The entry stays for the disassembler.
+  X('wait', 62, 'WC', () => (c: Cpu) => c.illegalInstruction(), {
     fix: [
       [6, 3, 0],
       [11, 10, 0],
