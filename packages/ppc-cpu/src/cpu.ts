@@ -515,10 +515,11 @@ export class Cpu {
     return ops;
   }
 
-  /** The block JIT reads the soft TLB directly for its inline load/store fast paths. */
+  /** The block JIT reads the soft TLB directly (inline load/store fast paths, chaining across pages). */
   private newJit(): BlockJit {
     const tlb = { rTagLo: this.rTagLo, rTagHi: this.rTagHi, rOff: this.rOff };
-    return new BlockJit(this, { ...tlb, wTagLo: this.wTagLo, wTagHi: this.wTagHi, wOff: this.wOff }, this.jitThreshold);
+    const wtlb = { wTagLo: this.wTagLo, wTagHi: this.wTagHi, wOff: this.wOff };
+    return new BlockJit(this, { ...tlb, ...wtlb, fTagLo: this.fTagLo, fTagHi: this.fTagHi, fOff: this.fOff }, this.jitThreshold);
   }
 
   /** First execution of a slot: decode, install the specialised executor, run it. */

@@ -92,7 +92,7 @@ const HELPERS = { mulLo64, mulU32, mulHiS64, mulHiU64 };
 const factories = new Map<string, (rt: Runtime) => BlockFn>();
 const MAX_FACTORIES = 1 << 14;
 
-/** The soft-TLB arrays the generated code reads (owned by the Cpu). */
+/** The soft-TLB arrays the generated code (read, write) and the block chaining (fetch) read; owned by the Cpu. */
 export interface JitTlb {
   readonly rTagLo: Int32Array;
   readonly rTagHi: Int32Array;
@@ -100,6 +100,9 @@ export interface JitTlb {
   readonly wTagLo: Int32Array;
   readonly wTagHi: Int32Array;
   readonly wOff: Float64Array;
+  readonly fTagLo: Int32Array;
+  readonly fTagHi: Int32Array;
+  readonly fOff: Float64Array;
 }
 
 /** Instructions that end a block after running: they may change the MSR, translation or PC. */
@@ -111,6 +114,8 @@ function isTerminator(d: DecodedInsn<Cpu>): boolean {
 export class BlockJit {
   private readonly pages = new Map<number, JitPage>();
   private last: JitPage | null = null;
+  /** Recently followed pages by RAM page number (low 8 bits), checked before `pages`. */
+  private readonly recent: (JitPage | undefined)[] = new Array(256);
   private faultProgress = 0;
   /** Blocks compiled so far (for tests and benchmarks). */
   compiled = 0;
@@ -129,16 +134,9 @@ export class BlockJit {
   run(page: number, pcLo: number, left: number): number {
     const c = this.cpu;
     const s = c.s;
-    let jp = this.last;
-    if (jp === null || jp.page !== page) {
-      jp = this.pages.get(page) ?? null;
-      if (jp === null) {
-        jp = new JitPage(page);
-        this.pages.set(page, jp);
-      }
-      this.last = jp;
-    }
-    const pcHi = s[PC + 1]!;
+    let jp = this.page(page);
+    let pageLo = pcLo & ~0xfff;
+    let pageHi = s[PC + 1]!;
     let idx = (pcLo & 0xfff) >>> 2;
     let b = jp.blocks[idx];
     if (b === undefined || b.sf !== c.sf) {
@@ -146,6 +144,7 @@ export class BlockJit {
       b = this.compile(jp, idx);
       if (b === NO_BLOCK) return 0;
     }
+    const t = this.tlb;
     let total = 0;
     let start = pcLo;
     try {
@@ -161,9 +160,25 @@ export class BlockJit {
         total += n;
         if (c.stopRequested() || c.halted || (c.pending !== 0 && c.system)) break;
         const nl = s[PC]!;
-        if (((nl ^ pcLo) & ~0xfff) !== 0 || s[PC + 1] !== pcHi || jp.dead) break;
-        idx = (nl & 0xfff) >>> 2;
-        const nb = jp.blocks[idx];
+        const nh = s[PC + 1]!;
+        if ((nl & ~0xfff) !== pageLo || nh !== pageHi) {
+          // Another page: follow it through the fetch TLB (as Cpu.codePageFor would); on a miss,
+          // or a page with no compiled code, the run loop takes over. A page known here still
+          // has its decoded code (dropping one drops its JitPage), so stores to it are caught.
+          const ti = (nl >>> 12) & 255;
+          if (t.fTagLo[ti] !== (nl & ~0xfff) || t.fTagHi[ti] !== nh) break;
+          const rp = (t.fOff[ti]! / 4096) | 0;
+          let np = this.recent[rp & 255];
+          if (np === undefined || np.page !== rp || np.dead) {
+            np = this.pages.get(rp);
+            if (np === undefined) break;
+            this.recent[rp & 255] = np;
+          }
+          jp = np;
+          pageLo = nl & ~0xfff;
+          pageHi = nh;
+        } else if (jp.dead) break;
+        const nb = jp.blocks[(nl & 0xfff) >>> 2];
         if (nb === undefined || nb.sf !== c.sf) break;
         b = nb;
       }
@@ -173,6 +188,19 @@ export class BlockJit {
       throw e;
     }
     return total;
+  }
+
+  /** The JitPage of a RAM page, created on first use (the run loop has just decoded code there). */
+  private page(page: number): JitPage {
+    let jp = this.last;
+    if (jp !== null && jp.page === page) return jp;
+    jp = this.pages.get(page) ?? null;
+    if (jp === null) {
+      jp = new JitPage(page);
+      this.pages.set(page, jp);
+    }
+    this.last = jp;
+    return jp;
   }
 
   /** Instructions completed by compiled code before the fault the run loop is handling (then 0). */
