@@ -8,6 +8,8 @@ import { FIXED_LDST } from './fixed-ldst.js';
 import { FIXED_LOGIC } from './fixed-logic.js';
 import { FP } from './fp.js';
 import { P9_FIXED } from './p9-fixed.js';
+import { P9_FP } from './p9-fp.js';
+import { P9_VSX } from './p9-vsx.js';
 import { PRIVILEGED_EXEC } from './privileged.js';
 import { SYSTEM } from './system.js';
 import { VMX } from './vmx.js';
@@ -23,6 +25,8 @@ export const INSTRUCTIONS: readonly InsnDef<Cpu>[] = [
   ...VSX,
   ...DFP,
   ...P9_FIXED,
+  ...P9_VSX,
+  ...P9_FP,
   // Privileged entries get their executors by mnemonic (decode table and semantics live apart).
   ...SYSTEM.map((d) => (d.exec || !PRIVILEGED_EXEC[d.m] ? d : { ...d, exec: PRIVILEGED_EXEC[d.m] })),
 ];
