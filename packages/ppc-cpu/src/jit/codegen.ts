@@ -241,17 +241,20 @@ export class Gen {
     const h = this.hi(ra);
     if (!this.sf) return [this.tmp(`(${a} + ${d}) | 0`), '0'];
     if (d === 0) return [a, h];
-    const t = this.tmp(`(${a} >>> 0) + ${d}`);
-    const hi = d > 0 ? `${t} > 4294967295 ? (${h} + 1) | 0 : ${h}` : `${t} < 0 ? (${h} - 1) | 0 : ${h}`;
-    return [this.tmp(`${t} | 0`), this.tmp(hi)];
+    // Carry (d > 0) or borrow (d < 0) out of the low word, found with 32-bit compares only.
+    const lo = this.tmp(`(${a} + ${d}) | 0`);
+    const hi =
+      d > 0 ? `(${lo} >>> 0) < (${a} >>> 0) ? (${h} + 1) | 0 : ${h}` : `(${lo} >>> 0) > (${a} >>> 0) ? (${h} - 1) | 0 : ${h}`;
+    return [lo, this.tmp(hi)];
   }
 
   /** EA = (RA|0) + (RB) (X form). */
   eaX(ra: number, rb: number, ra0: boolean): [string, string] {
     if (ra0 && ra === 0) return [this.tmp(this.lo(rb)), this.sf ? this.tmp(this.hi(rb)) : '0'];
-    const t = this.tmp(`(${this.lo(ra)} >>> 0) + (${this.lo(rb)} >>> 0)`);
-    const hi = this.sf ? this.tmp(`(${this.hi(ra)} + ${this.hi(rb)} + (${t} > 4294967295 ? 1 : 0)) | 0`) : '0';
-    return [this.tmp(`${t} | 0`), hi];
+    const a = this.tmp(this.lo(ra));
+    const lo = this.tmp(`(${a} + ${this.lo(rb)}) | 0`);
+    const hi = this.sf ? this.tmp(`(${this.hi(ra)} + ${this.hi(rb)} + ((${lo} >>> 0) < (${a} >>> 0) ? 1 : 0)) | 0`) : '0';
+    return [lo, hi];
   }
 
   // ---- fallback -----------------------------------------------------------------------------

@@ -13,14 +13,24 @@ import type { Gen } from './codegen.js';
 
 export type Template = (g: Gen, f: Fields) => boolean;
 
-const TWO32M1 = '4294967295';
+/** `x + y + cin` (int32 words, cin 0/1) carries out of 32 bits: unsigned `r < x`, or `r <= x` with a carry in. */
+function carryOut(r: string, x: string, cin: string): string {
+  if (cin === '0') return `((${r} >>> 0) < (${x} >>> 0) ? 1 : 0)`;
+  if (cin === '1') return `((${r} >>> 0) <= (${x} >>> 0) ? 1 : 0)`;
+  return `(${cin} ? ((${r} >>> 0) <= (${x} >>> 0) ? 1 : 0) : ((${r} >>> 0) < (${x} >>> 0) ? 1 : 0))`;
+}
 
-/** Sum of two 64-bit values and a carry-in, as `add64` in isa/util.ts. */
+/**
+ * Sum of two 64-bit values and a carry-in, as `add64` in isa/util.ts, in 32-bit integer
+ * operations only (V8 keeps them in machine words): result halves, CA (out of bit 0) and CA32.
+ */
 function add64(g: Gen, alo: string, ahi: string, blo: string, bhi: string, cin: string) {
-  const l = g.tmp(`(${alo} >>> 0) + (${blo} >>> 0) + ${cin}`);
-  const lc = g.tmp(`${l} > ${TWO32M1} ? 1 : 0`);
-  const h = g.tmp(`(${ahi} >>> 0) + (${bhi} >>> 0) + ${lc}`);
-  return { lo: g.tmp(`${l} | 0`), hi: g.tmp(`${h} | 0`), ca: `(${h} > ${TWO32M1} ? 1 : 0)`, ca32: lc };
+  const a = g.tmp(alo);
+  const ah = g.tmp(ahi);
+  const lo = g.tmp(`(${a} + ${blo} + ${cin}) | 0`);
+  const lc = g.tmp(carryOut(lo, a, cin));
+  const hi = g.tmp(`(${ah} + ${bhi} + ${lc}) | 0`);
+  return { lo, hi, ca: carryOut(hi, ah, lc), ca32: lc };
 }
 
 /** XER[CA] (and CA32) after an add: the carry out of bit 0, or of bit 32 in 32-bit mode (Book I §3.3.9). */
@@ -68,8 +78,9 @@ function addImm(shift16: boolean, withCa: boolean, rc: boolean): Template {
         g.setGpr(f.rt!, `${imm}`, `${ihi}`);
         return true;
       }
-      const l = g.tmp(`(${g.lo(f.ra!)} >>> 0) + ${imm >>> 0}`);
-      g.setGpr(f.rt!, `${l} | 0`, `(${g.hi(f.ra!)} + ${ihi} + (${l} > ${TWO32M1} ? 1 : 0)) | 0`);
+      const a = g.tmp(g.lo(f.ra!));
+      const l = g.tmp(`(${a} + ${imm}) | 0`);
+      g.setGpr(f.rt!, l, `(${g.hi(f.ra!)} + ${ihi} + ${carryOut(l, a, '0')}) | 0`);
       return true;
     }
     const r = add64(g, g.lo(f.ra!), g.hi(f.ra!), `${imm}`, `${ihi}`, '0');
