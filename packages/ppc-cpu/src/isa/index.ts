@@ -9,6 +9,7 @@ import { FIXED_LOGIC } from './fixed-logic.js';
 import { FP } from './fp.js';
 import { P9_FIXED } from './p9-fixed.js';
 import { P9_FP } from './p9-fp.js';
+import { P9_VMX } from './p9-vmx.js';
 import { P9_VSX } from './p9-vsx.js';
 import { PRIVILEGED_EXEC } from './privileged.js';
 import { SYSTEM } from './system.js';
@@ -27,6 +28,7 @@ export const INSTRUCTIONS: readonly InsnDef<Cpu>[] = [
   ...P9_FIXED,
   ...P9_VSX,
   ...P9_FP,
+  ...P9_VMX,
   // Privileged entries get their executors by mnemonic (decode table and semantics live apart).
   ...SYSTEM.map((d) => (d.exec || !PRIVILEGED_EXEC[d.m] ? d : { ...d, exec: PRIVILEGED_EXEC[d.m] })),
 ];
