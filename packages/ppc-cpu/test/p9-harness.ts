@@ -117,7 +117,9 @@ function encodeInputs(cases: readonly Case[]): Buffer {
   cases.forEach((c, i) => {
     const o = i * REC;
     const st = c.init;
-    GPRS.forEach((_, k) => b.writeBigUInt64LE(BigInt.asUintN(64, st.gpr[k]!), o + OFF_GPR + 8 * k));
+    GPRS.forEach((_, k) => {
+      b.writeBigUInt64LE(BigInt.asUintN(64, st.gpr[k]!), o + OFF_GPR + 8 * k);
+    });
     VSRS.forEach((_, k) => {
       const v = BigInt.asUintN(128, st.vsr[k]!);
       b.writeBigUInt64LE(v >> 64n, o + OFF_VSR + 16 * k);
