@@ -72,22 +72,34 @@ export class Gen {
     this.used.add(slot);
     this.dirty.add(slot);
     this.unsynced.add(slot);
-    this.lines.push(`v${slot} = (${expr}) | 0;`);
+    this.lines.push(/^(t\d+|-?\d+)$/.test(expr) ? `v${slot} = ${expr} | 0;` : `v${slot} = (${expr}) | 0;`);
   }
 
-  /** Assign both halves of GPR n (both expressions are evaluated before either is written). */
+  /** Assign both halves of GPR n, with the semantics of evaluating both expressions first. */
   setGpr(n: number, lo: string, hi: string): void {
-    const a = this.tmp(lo);
-    const b = this.tmp(hi);
-    this.set(2 * n, a);
-    this.set(2 * n + 1, b);
+    // Only `hi` can see the new low word: snapshot it when it reads that local.
+    const h = new RegExp(`\\bv${2 * n}\\b`).test(hi) ? this.tmp(hi) : hi;
+    this.set(2 * n, lo);
+    this.set(2 * n + 1, h);
   }
 
-  /** A new constant temporary holding `expr`; returns its name. */
+  /**
+   * A constant temporary holding the current value of `expr`; returns its name. Temporaries and
+   * literals are returned as they are (they never change); slot locals are snapshotted.
+   */
   tmp(expr: string): string {
+    if (/^(t\d+|-?\d+)$/.test(expr)) return expr;
     const name = `t${this.tmpN++}`;
     this.lines.push(`const ${name} = ${expr};`);
     return name;
+  }
+
+  /**
+   * `expr` as an operand used before anything is written: identifiers and literals as they are,
+   * anything else computed once into a temporary.
+   */
+  val(expr: string): string {
+    return /^(v\d+|t\d+|-?\d+)$/.test(expr) ? expr : this.tmp(expr);
   }
 
   /** A new `let` temporary (assigned in branches by the caller). */
@@ -159,79 +171,27 @@ export class Gen {
   // ---- memory ---------------------------------------------------------------------------------
 
   /**
-   * Load `size` bytes at (lo, hi) through the read TLB; a miss, a page-crossing access or a
-   * fault takes the Cpu's accessor. Returns temporaries holding the value (int32; `vhi` for 8).
+   * Load `size` bytes at (lo, hi): the soft-TLB fast path, or the Cpu's accessor (which may
+   * throw a GuestFault: N says how many instructions completed). Returns temporaries holding
+   * the value (int32; `vhi` for 8). See ./memory.ts.
    */
   load(size: 1 | 2 | 4 | 8, lo: string, hi: string): { v: string; vhi: string } {
-    const le = this.le;
-    const ti = this.tmp(`(${lo} >>> 12) & 255`);
-    const v = this.let();
-    const vhi = size === 8 ? this.let() : '0';
-    const hit = `rTL[${ti}] === (${lo} & -4096) && rTH[${ti}] === ${hi}`;
-    const off = `rO[${ti}] + (${lo} & 4095)`;
-    switch (size) {
-      case 1:
-        this.line(`if (${hit}) ${v} = u8[${off}]; else { N = ${this.i}; ${v} = c.read8(${hi}, ${lo}); }`);
-        break;
-      case 2:
-        this.line(
-          `if (${hit} && (${lo} & 4095) <= 4094) ${v} = dv.getUint16(${off}, ${le}); else { N = ${this.i}; ${v} = c.read16(${hi}, ${lo}); }`,
-        );
-        break;
-      case 4:
-        this.line(
-          `if (${hit} && (${lo} & 4095) <= 4092) ${v} = dv.getInt32(${off}, ${le}); else { N = ${this.i}; ${v} = c.read32(${hi}, ${lo}); }`,
-        );
-        break;
-      default: {
-        const o = this.let();
-        const fast = le
-          ? `${v} = dv.getInt32(${o}, true); ${vhi} = dv.getInt32(${o} + 4, true);`
-          : `${vhi} = dv.getInt32(${o}, false); ${v} = dv.getInt32(${o} + 4, false);`;
-        this.line(
-          `if (${hit} && (${lo} & 4095) <= 4088) { ${o} = ${off}; ${fast} } else { N = ${this.i}; ${v} = c.read64(${hi}, ${lo}); ${vhi} = c.rhi; }`,
-        );
-      }
-    }
-    return { v, vhi };
+    this.line(`N = ${this.i};`);
+    const v = this.tmp(`M.L${size}(${lo}, ${hi})`);
+    return { v, vhi: size === 8 ? this.tmp('M.h') : '0' };
   }
 
   /**
    * Store through the write TLB (which never holds pages with decoded code, so the fast path
    * cannot modify code). The slow path may invalidate this block's own page: then leave after
-   * this instruction, so the run loop decodes the new code (self-modifying code).
+   * this instruction, so the run loop decodes the new code (self-modifying code). `onLeave`
+   * completes the instruction first (the RA update of the update forms).
    */
   store(size: 1 | 2 | 4 | 8, lo: string, hi: string, v: string, vhi = '0', onLeave = ''): void {
-    const le = this.le;
-    const ti = this.tmp(`(${lo} >>> 12) & 255`);
-    const hit = `wTL[${ti}] === (${lo} & -4096) && wTH[${ti}] === ${hi}`;
-    const off = `wO[${ti}] + (${lo} & 4095)`;
-    // `onLeave` completes the instruction (the RA update of the update forms) before leaving.
-    const leave = `if (jp.dead) { ${onLeave} ${this.nextPc()} N = ${-(this.i + 1)}; break B; }`;
-    switch (size) {
-      case 1:
-        this.line(`if (${hit}) u8[${off}] = ${v}; else { N = ${this.i}; c.write8(${hi}, ${lo}, ${v}); ${leave} }`);
-        break;
-      case 2:
-        this.line(
-          `if (${hit} && (${lo} & 4095) <= 4094) dv.setUint16(${off}, ${v}, ${le}); else { N = ${this.i}; c.write16(${hi}, ${lo}, ${v}); ${leave} }`,
-        );
-        break;
-      case 4:
-        this.line(
-          `if (${hit} && (${lo} & 4095) <= 4092) dv.setInt32(${off}, ${v}, ${le}); else { N = ${this.i}; c.write32(${hi}, ${lo}, ${v}); ${leave} }`,
-        );
-        break;
-      default: {
-        const o = this.let();
-        const fast = le
-          ? `dv.setInt32(${o}, ${v}, true); dv.setInt32(${o} + 4, ${vhi}, true);`
-          : `dv.setInt32(${o}, ${vhi}, false); dv.setInt32(${o} + 4, ${v}, false);`;
-        this.line(
-          `if (${hit} && (${lo} & 4095) <= 4088) { ${o} = ${off}; ${fast} } else { N = ${this.i}; c.write64(${hi}, ${lo}, ${v}, ${vhi}); ${leave} }`,
-        );
-      }
-    }
+    const args = size === 8 ? `${lo}, ${hi}, ${v}, ${vhi}` : `${lo}, ${hi}, ${v}`;
+    this.line(
+      `N = ${this.i}; if (M.S${size}(${args}) !== 0 && jp.dead) { ${onLeave} ${this.nextPc()} N = ${-(this.i + 1)}; break B; }`,
+    );
   }
 
   /** EA = (RA|0) + d (D/DS forms; `ra0` false for update forms, where RA is always a register). */
@@ -244,16 +204,20 @@ export class Gen {
     // Carry (d > 0) or borrow (d < 0) out of the low word, found with 32-bit compares only.
     const lo = this.tmp(`(${a} + ${d}) | 0`);
     const hi =
-      d > 0 ? `(${lo} >>> 0) < (${a} >>> 0) ? (${h} + 1) | 0 : ${h}` : `(${lo} >>> 0) > (${a} >>> 0) ? (${h} - 1) | 0 : ${h}`;
+      d > 0
+        ? `(${lo} >>> 0) < (${a} >>> 0) ? (${h} + 1) | 0 : ${h}`
+        : `(${lo} >>> 0) > (${a} >>> 0) ? (${h} - 1) | 0 : ${h}`;
     return [lo, this.tmp(hi)];
   }
 
   /** EA = (RA|0) + (RB) (X form). */
   eaX(ra: number, rb: number, ra0: boolean): [string, string] {
     if (ra0 && ra === 0) return [this.tmp(this.lo(rb)), this.sf ? this.tmp(this.hi(rb)) : '0'];
-    const a = this.tmp(this.lo(ra));
+    const a = this.lo(ra);
     const lo = this.tmp(`(${a} + ${this.lo(rb)}) | 0`);
-    const hi = this.sf ? this.tmp(`(${this.hi(ra)} + ${this.hi(rb)} + ((${lo} >>> 0) < (${a} >>> 0) ? 1 : 0)) | 0`) : '0';
+    const hi = this.sf
+      ? this.tmp(`(${this.hi(ra)} + ${this.hi(rb)} + ((${lo} >>> 0) < (${a} >>> 0) ? 1 : 0)) | 0`)
+      : '0';
     return [lo, hi];
   }
 
@@ -305,8 +269,7 @@ export class Gen {
     const body = this.lines.map((l) => (l === RELOAD ? reload : l)).join('\n');
     const fb = this.fallbacks.map((_, k) => `const F${k} = rt.F[${k}];`).join(' ');
     return `"use strict";
-const s = rt.s, sp = rt.sprs, dv = rt.dv, u8 = rt.u8, jp = rt.jp, H = rt.H, out = rt.out;
-const rTL = rt.rTL, rTH = rt.rTH, rO = rt.rO, wTL = rt.wTL, wTH = rt.wTH, wO = rt.wO;
+const s = rt.s, sp = rt.sprs, jp = rt.jp, M = rt.M, H = rt.H, out = rt.out;
 ${fb}
 return function block(c) {
 const P = s[${PC}], PH = s[${PC + 1}];

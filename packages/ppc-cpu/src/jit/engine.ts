@@ -27,6 +27,7 @@ import { mulHiS64, mulHiU64, mulLo64, mulU32, out } from '../isa/util.js';
 import { PC } from '../state.js';
 import { decodeFields, type Exec } from '../table.js';
 import { Gen } from './codegen.js';
+import { type JitTlb, type MemOps, memOps } from './memory.js';
 import { TEMPLATES } from './templates.js';
 
 /** Longest block, in instructions (bounds compile time and the budget granularity). */
@@ -72,18 +73,11 @@ export class JitPage {
 interface Runtime {
   readonly s: Int32Array;
   readonly sprs: Int32Array;
-  readonly dv: DataView;
-  readonly u8: Uint8Array;
   readonly jp: JitPage;
   readonly F: readonly Exec<Cpu>[];
+  readonly M: MemOps;
   readonly H: typeof HELPERS;
   readonly out: Int32Array;
-  readonly rTL: Int32Array;
-  readonly rTH: Int32Array;
-  readonly rO: Float64Array;
-  readonly wTL: Int32Array;
-  readonly wTH: Int32Array;
-  readonly wO: Float64Array;
 }
 
 const HELPERS = { mulLo64, mulU32, mulHiS64, mulHiU64 };
@@ -91,19 +85,6 @@ const HELPERS = { mulLo64, mulU32, mulHiS64, mulHiU64 };
 /** Factories by source text, shared by all CPUs (SMP guests run the same code on every vCPU). */
 const factories = new Map<string, (rt: Runtime) => BlockFn>();
 const MAX_FACTORIES = 1 << 14;
-
-/** The soft-TLB arrays the generated code (read, write) and the block chaining (fetch) read; owned by the Cpu. */
-export interface JitTlb {
-  readonly rTagLo: Int32Array;
-  readonly rTagHi: Int32Array;
-  readonly rOff: Float64Array;
-  readonly wTagLo: Int32Array;
-  readonly wTagHi: Int32Array;
-  readonly wOff: Float64Array;
-  readonly fTagLo: Int32Array;
-  readonly fTagHi: Int32Array;
-  readonly fOff: Float64Array;
-}
 
 /** Instructions that end a block after running: they may change the MSR, translation or PC. */
 function isTerminator(d: DecodedInsn<Cpu>): boolean {
@@ -117,6 +98,8 @@ export class BlockJit {
   /** Recently followed pages by RAM page number (low 8 bits), checked before `pages`. */
   private readonly recent: (JitPage | undefined)[] = new Array(256);
   private faultProgress = 0;
+  private memLe: MemOps | null = null;
+  private memBe: MemOps | null = null;
   /** Blocks compiled so far (for tests and benchmarks). */
   compiled = 0;
 
@@ -137,7 +120,7 @@ export class BlockJit {
     let jp = this.page(page);
     let pageLo = pcLo & ~0xfff;
     let pageHi = s[PC + 1]!;
-    let idx = (pcLo & 0xfff) >>> 2;
+    const idx = (pcLo & 0xfff) >>> 2;
     let b = jp.blocks[idx];
     if (b === undefined || b.sf !== c.sf) {
       if (b === NO_BLOCK || jp.counts[idx]!++ < this.threshold) return 0;
@@ -254,23 +237,8 @@ export class BlockJit {
       if (factories.size >= MAX_FACTORIES) factories.clear();
       factories.set(src, factory);
     }
-    const t = this.tlb;
-    const fn = factory({
-      s: c.s,
-      sprs: c.sprs,
-      dv: c.dv,
-      u8: c.u8,
-      jp,
-      F: g.fallbacks,
-      H: HELPERS,
-      out,
-      rTL: t.rTagLo,
-      rTH: t.rTagHi,
-      rO: t.rOff,
-      wTL: t.wTagLo,
-      wTH: t.wTagHi,
-      wO: t.wOff,
-    });
+    const M = c.le ? (this.memLe ??= memOps(c, this.tlb, true)) : (this.memBe ??= memOps(c, this.tlb, false));
+    const fn = factory({ s: c.s, sprs: c.sprs, jp, F: g.fallbacks, M, H: HELPERS, out });
     const block: Block = { fn, len: count, sf: c.sf };
     jp.blocks[first] = block;
     jp.counts[first] = 0;

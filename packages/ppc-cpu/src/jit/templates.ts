@@ -25,8 +25,8 @@ function carryOut(r: string, x: string, cin: string): string {
  * operations only (V8 keeps them in machine words): result halves, CA (out of bit 0) and CA32.
  */
 function add64(g: Gen, alo: string, ahi: string, blo: string, bhi: string, cin: string) {
-  const a = g.tmp(alo);
-  const ah = g.tmp(ahi);
+  const a = g.val(alo);
+  const ah = g.val(ahi);
   const lo = g.tmp(`(${a} + ${blo} + ${cin}) | 0`);
   const lc = g.tmp(carryOut(lo, a, cin));
   const hi = g.tmp(`(${ah} + ${bhi} + ${lc}) | 0`);
@@ -78,7 +78,7 @@ function addImm(shift16: boolean, withCa: boolean, rc: boolean): Template {
         g.setGpr(f.rt!, `${imm}`, `${ihi}`);
         return true;
       }
-      const a = g.tmp(g.lo(f.ra!));
+      const a = g.val(g.lo(f.ra!));
       const l = g.tmp(`(${a} + ${imm}) | 0`);
       g.setGpr(f.rt!, l, `(${g.hi(f.ra!)} + ${ihi} + ${carryOut(l, a, '0')}) | 0`);
       return true;
@@ -102,11 +102,11 @@ const subfic: Template = (g, f) => {
 function addFamily(o: { invA?: boolean; cin?: 0 | 1 | 'ca'; ca: boolean; b?: 'rb' | 'zero' | 'ones' }): Template {
   return (g, f) => {
     const a = f.ra!;
-    const alo = g.tmp(o.invA ? `~${g.lo(a)}` : g.lo(a));
-    const ahi = g.tmp(o.invA ? `~${g.hi(a)}` : g.hi(a));
+    const alo = g.val(o.invA ? `~${g.lo(a)}` : g.lo(a));
+    const ahi = g.val(o.invA ? `~${g.hi(a)}` : g.hi(a));
     const bm = o.b ?? 'rb';
-    const blo = bm === 'rb' ? g.tmp(g.lo(f.rb!)) : bm === 'zero' ? '0' : '-1';
-    const bhi = bm === 'rb' ? g.tmp(g.hi(f.rb!)) : bm === 'zero' ? '0' : '-1';
+    const blo = bm === 'rb' ? g.lo(f.rb!) : bm === 'zero' ? '0' : '-1';
+    const bhi = bm === 'rb' ? g.hi(f.rb!) : bm === 'zero' ? '0' : '-1';
     const cin = o.cin === 'ca' ? g.r(XER_CA) : `${o.cin ?? 0}`;
     const r = add64(g, alo, ahi, blo, bhi, cin);
     if (o.ca) setCa(g, r);
@@ -117,8 +117,8 @@ function addFamily(o: { invA?: boolean; cin?: 0 | 1 | 'ca'; ca: boolean; b?: 'rb
 }
 
 const neg: Template = (g, f) => {
-  const a = g.tmp(g.lo(f.ra!));
-  const ah = g.tmp(g.hi(f.ra!));
+  const a = g.lo(f.ra!);
+  const ah = g.hi(f.ra!);
   const r = add64(g, `~${a}`, `~${ah}`, '0', '0', '1');
   if (f.oe) {
     // Overflow only for the most negative number (Book I §3.3.9 neg).
@@ -137,8 +137,8 @@ const mulli: Template = (g, f) => {
 };
 
 const mullw: Template = (g, f) => {
-  const x = g.tmp(g.lo(f.ra!));
-  const y = g.tmp(g.lo(f.rb!));
+  const x = g.val(g.lo(f.ra!));
+  const y = g.val(g.lo(f.rb!));
   g.line(`H.mulLo64(${x}, ${x} >> 31, ${y}, ${y} >> 31);`);
   const lo = g.tmp('out[0]');
   const hi = g.tmp('out[1]');
@@ -156,8 +156,8 @@ const mulld: Template = (g, f) => {
 
 function mulhw(signed: boolean): Template {
   return (g, f) => {
-    const x = g.tmp(g.lo(f.ra!));
-    const y = g.tmp(g.lo(f.rb!));
+    const x = g.val(g.lo(f.ra!));
+    const y = g.val(g.lo(f.rb!));
     g.line(signed ? `H.mulLo64(${x}, ${x} >> 31, ${y}, ${y} >> 31);` : `H.mulU32(${x}, ${y});`);
     // RT[0:31] undefined: the word is copied there, as the interpreter does.
     const hw = g.tmp('out[1]');
@@ -179,8 +179,8 @@ function mulhd(signed: boolean): Template {
 /** divw / divwu (`divw` in fixed-arith.ts, non-extended forms). */
 function divw(signed: boolean): Template {
   return (g, f) => {
-    const x = g.tmp(g.lo(f.ra!));
-    const y = g.tmp(g.lo(f.rb!));
+    const x = g.val(g.lo(f.ra!));
+    const y = g.val(g.lo(f.rb!));
     const ov = g.tmp(signed ? `${y} === 0 || (${x} === -2147483648 && ${y} === -1) ? 1 : 0` : `${y} === 0 ? 1 : 0`);
     const q = signed ? `Math.trunc(${x} / ${y}) | 0` : `Math.trunc((${x} >>> 0) / (${y} >>> 0)) | 0`;
     g.setGpr(f.rt!, `${ov} ? 0 : ${q}`, '0');
@@ -196,16 +196,16 @@ function cmp(signed: boolean, imm: boolean): Template {
   return (g, f) => {
     const shift = 28 - 4 * f.bf!;
     const k = imm ? (signed ? f.si! : f.ui!) : 0;
-    const a = g.tmp(g.lo(f.ra!));
+    const a = g.val(g.lo(f.ra!));
     let v: string;
     if (f.l) {
-      const ah = g.tmp(g.hi(f.ra!));
-      const b = imm ? `${k}` : g.tmp(g.lo(f.rb!));
-      const bh = imm ? `${signed ? k >> 31 : 0}` : g.tmp(g.hi(f.rb!));
+      const ah = g.val(g.hi(f.ra!));
+      const b = imm ? `${k}` : g.lo(f.rb!);
+      const bh = imm ? `${signed ? k >> 31 : 0}` : g.hi(f.rb!);
       const hiLt = signed ? `${ah} < ${bh}` : `(${ah} >>> 0) < (${bh} >>> 0)`;
       v = `${ah} !== ${bh} ? (${hiLt} ? 8 : 4) : ${a} === ${b} ? 2 : (${a} >>> 0) < (${b} >>> 0) ? 8 : 4`;
     } else {
-      const b = imm ? `${k}` : g.tmp(g.lo(f.rb!));
+      const b = imm ? `${k}` : g.lo(f.rb!);
       v = signed
         ? `${a} < ${b} ? 8 : ${a} > ${b} ? 4 : 2`
         : `(${a} >>> 0) < (${b} >>> 0) ? 8 : (${a} >>> 0) > (${b} >>> 0) ? 4 : 2`;
@@ -249,7 +249,7 @@ function logicalImm(op: '&' | '|' | '^', shift: boolean, rc: boolean): Template 
 
 function unary(fn: (lo: string, hi: string) => [string, string]): Template {
   return (g, f) => {
-    const [lo, hi] = fn(g.tmp(g.lo(f.rs!)), g.hi(f.rs!));
+    const [lo, hi] = fn(g.lo(f.rs!), g.hi(f.rs!));
     const l = g.tmp(lo);
     finish(g, f.ra!, l, hi.replaceAll('$LO', l), f.rc!);
     return true;
@@ -262,7 +262,7 @@ function rlwinm(byReg: boolean): Template {
   return (g, f) => {
     const m = mask32(f.mb!, f.me!);
     const wrap = f.mb! > f.me!;
-    const w = g.tmp(g.lo(f.rs!));
+    const w = g.val(g.lo(f.rs!));
     let r: string;
     if (byReg) {
       const n = g.tmp(`${g.lo(f.rb!)} & 31`);
@@ -281,7 +281,7 @@ const rlwimi: Template = (g, f) => {
   const m = mask32(f.mb!, f.me!) | 0;
   const wrap = f.mb! > f.me!;
   const n = f.sh!;
-  const w = g.tmp(g.lo(f.rs!));
+  const w = g.val(g.lo(f.rs!));
   const r = n === 0 ? w : g.tmp(`(${w} << ${n}) | (${w} >>> ${32 - n})`);
   finish(g, f.ra!, `(${r} & ${m}) | (${g.lo(f.ra!)} & ${~m})`, wrap ? r : g.hi(f.ra!), f.rc!);
   return true;
@@ -311,8 +311,8 @@ function rld(kind: RldKind): Template {
     mask64(mb, me);
     const mlo = out[0]!;
     const mhi = out[1]!;
-    const lo = g.tmp(g.lo(f.rs!));
-    const hi = g.tmp(g.hi(f.rs!));
+    const lo = g.val(g.lo(f.rs!));
+    const hi = g.val(g.hi(f.rs!));
     let rl: string;
     let rh: string;
     if (kind === 'cl' || kind === 'cr') {
@@ -345,8 +345,8 @@ type Shift = 'slw' | 'srw' | 'sraw' | 'sld' | 'srd' | 'srad';
 /** Shifts by register or immediate (`shiftReg`/`shiftImm` with the functions of fixed-logic.ts). */
 function shift(kind: Shift, imm: boolean): Template {
   return (g, f) => {
-    const lo = g.tmp(g.lo(f.rs!));
-    const hi = g.tmp(g.hi(f.rs!));
+    const lo = g.val(g.lo(f.rs!));
+    const hi = g.val(g.hi(f.rs!));
     const n = imm ? `${f.sh!}` : g.tmp(`${g.lo(f.rb!)} & 127`);
     const rl = g.let();
     const rh = g.let();
@@ -469,14 +469,14 @@ function store(size: 1 | 2 | 4 | 8, o: MemOpts = {}): Template {
     switch (size) {
       case 1:
       case 4:
-        v = g.tmp(o.rev && size === 4 ? bswap32(sl) : sl);
+        v = g.val(o.rev && size === 4 ? bswap32(sl) : sl);
         break;
       case 2:
-        v = g.tmp(o.rev ? bswap16(`(${sl} & 0xffff)`) : sl);
+        v = g.val(o.rev ? bswap16(`(${sl} & 0xffff)`) : sl);
         break;
       default:
-        v = g.tmp(o.rev ? bswap32(g.hi(f.rs!)) : sl);
-        vhi = g.tmp(o.rev ? bswap32(sl) : g.hi(f.rs!));
+        v = g.val(o.rev ? bswap32(g.hi(f.rs!)) : sl);
+        vhi = g.val(o.rev ? bswap32(sl) : g.hi(f.rs!));
     }
     const ra = f.ra!;
     const upd = o.update ? `v${2 * ra} = ${lo}; v${2 * ra + 1} = ${hi};` : '';
@@ -545,7 +545,7 @@ function bcreg(reg: number, noCtr: boolean): Template {
 function crop(op: (a: string, b: string) => string): Template {
   return (g, f) => {
     const bt = 31 - f.bt!;
-    const cr = g.tmp(g.r(CR));
+    const cr = g.val(g.r(CR));
     const v = op(`((${cr} >>> ${31 - f.ba!}) & 1)`, `((${cr} >>> ${31 - f.bb!}) & 1)`);
     g.set(CR, `(${cr} & ${~(1 << bt)}) | (((${v}) & 1) << ${bt})`);
     return true;
@@ -555,7 +555,7 @@ function crop(op: (a: string, b: string) => string): Template {
 const mcrf: Template = (g, f) => {
   const dst = 28 - 4 * f.bf!;
   const src = 28 - 4 * f.bfa!;
-  const cr = g.tmp(g.r(CR));
+  const cr = g.val(g.r(CR));
   g.set(CR, `(${cr} & ${~(0xf << dst)}) | (((${cr} >>> ${src}) & 0xf) << ${dst})`);
   return true;
 };
@@ -611,15 +611,15 @@ const mtspr: Template = (g, f) => {
   const spr = f.spr!;
   if (spr === SPR_LR || spr === SPR_CTR) {
     const r = spr === SPR_LR ? LR : CTR;
-    const lo = g.tmp(g.lo(f.rs!));
-    const hi = g.tmp(g.hi(f.rs!));
+    const lo = g.val(g.lo(f.rs!));
+    const hi = g.val(g.hi(f.rs!));
     g.set(r, lo);
     g.set(r + 1, hi);
     return true;
   }
   if (spr === SPR_XER) {
     // Cpu.setXer.
-    const v = g.tmp(g.lo(f.rs!));
+    const v = g.val(g.lo(f.rs!));
     g.set(XER_SO, `(${v} >>> 31) & 1`);
     g.set(XER_OV, `(${v} >>> 30) & 1`);
     g.set(XER_CA, `(${v} >>> 29) & 1`);
