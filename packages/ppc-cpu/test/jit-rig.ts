@@ -67,10 +67,21 @@ const MEMORY = new Set([
   'stfs',
   'dcbz',
   'icbi',
+  'lfdu',
+  'stfdu',
+  'lfdux',
+  'lxvd2x',
+  'stxvd2x',
+  'lmw',
+  'stmw',
+  'lswi',
+  'stswi',
+  'lq',
+  'stq',
 ]);
 
 /** Entries without templates, to run the fallback path inside blocks. */
-const FALLBACK_ONLY = [
+export const FALLBACK_ONLY = [
   'divd',
   'divdu',
   'divwe',
@@ -96,6 +107,27 @@ const FALLBACK_ONLY = [
   'dcbz',
   'icbi',
   'mftb',
+  // Fallbacks that write CR (Rc, BF), GPRs from other facilities, RA updates, register ranges.
+  'fcmpu',
+  'mffs',
+  'mcrfs',
+  'mtfsb1',
+  'lfdu',
+  'stfdu',
+  'lfdux',
+  'mfvsrd',
+  'mtvsrd',
+  'mfvsrwz',
+  'lxvd2x',
+  'stxvd2x',
+  'vcmpequw',
+  'vadduwm',
+  'lmw',
+  'stmw',
+  'lswi',
+  'stswi',
+  'lq',
+  'stq',
 ];
 
 /** SPRs the random mfspr/mtspr use: the templated XER/LR/CTR and some the fallback handles. */
@@ -190,8 +222,9 @@ export function randomProgram(pool: Pool, seed: number, len: number): Program {
         val = pick(r, SPRS);
       } else if (name === 'TBR') {
         val = 268;
-      } else if ((name === 'D' || name === 'DS') && mem) {
-        const step = name === 'DS' ? 4 : 1;
+      } else if ((name === 'D' || name === 'DS' || name === 'DQ') && mem) {
+        // Word-aligned for the multiple-word forms (lmw/stmw need it), 16 for DQ.
+        const step = name === 'DQ' ? 16 : name === 'DS' || def.m === 'lmw' || def.m === 'stmw' ? 4 : 1;
         val = step * (Math.floor(r() * 256) - 128);
       } else if (o.field.kind === 'simm') {
         const shift = o.field.shift ?? 0;

@@ -18,8 +18,8 @@ import type { Cpu } from '../cpu.js';
 import { CR, LR, PC, XER_SO } from '../state.js';
 import type { Exec } from '../table.js';
 
-/** Marker lines replaced in `finish` once the final set of cached slots is known. */
-const RELOAD = '\u0000reload';
+/** Marker lines (with an index into `reloads`) replaced in `finish` once the final set of cached slots is known. */
+const RELOAD = '\u0000reload:';
 
 /** Index of CFAR's low half in `Cpu.sprs` (SPR 28; Book III-S §4.3.3 "Come-From Address Register"). */
 const CFAR2 = 28 * 2;
@@ -33,6 +33,8 @@ export class Gen {
   /** Slots written since the last spill to `s` (before a fallback call). */
   private readonly unsynced = new Set<number>();
   private tmpN = 0;
+  /** Slots to reload after each fallback call (null: all cached slots), by marker index. */
+  private readonly reloads: (readonly number[] | null)[] = [];
   /** Executors called by the block, by index (`F0`, `F1`, ...). */
   readonly fallbacks: Exec<Cpu>[] = [];
   /** Index of the instruction being generated, from the block start. */
@@ -224,17 +226,22 @@ export class Gen {
   // ---- fallback -----------------------------------------------------------------------------
 
   /**
-   * Run the interpreter's executor for the current instruction. State is spilled to `s` before
-   * and reloaded after (the executor may read or write anything). A non-zero result (it set the
-   * PC, raised an interrupt or stopped) ends the block; so does a `terminator` (privileged and
-   * system instructions, which may change the MSR or the translation) and anything that dropped
-   * this page's code or changed MSR[SF].
+   * Run the interpreter's executor for the current instruction. `touched` lists the cached slots
+   * it may read or write (from its operands; null: any). Those are spilled to `s` before the
+   * call and reloaded after it, so every local keeps the architected value. A non-zero result
+   * (it set the PC, raised an interrupt or stopped) ends the block; so does a `terminator`
+   * (privileged and system instructions, which may change the MSR or the translation) and
+   * anything that dropped this page's code or changed MSR[SF].
    */
-  fallback(exec: Exec<Cpu>, terminator: boolean): void {
+  fallback(exec: Exec<Cpu>, terminator: boolean, touched: readonly number[] | null): void {
     const k = this.fallbacks.length;
     this.fallbacks.push(exec);
-    const spill = [...this.unsynced].map((slot) => `s[${slot}] = v${slot};`).join(' ');
-    this.unsynced.clear();
+    const all = terminator || touched === null;
+    const spilled = all ? [...this.unsynced] : touched.filter((slot) => this.unsynced.has(slot));
+    for (const slot of spilled) this.unsynced.delete(slot);
+    const spill = spilled.map((slot) => `s[${slot}] = v${slot};`).join(' ');
+    // Slots still only in locals: written back when the block leaves right after the call.
+    const rest = [...this.unsynced].map((slot) => `s[${slot}] = v${slot};`).join(' ');
     const ret = -(this.i + 1);
     this.line(`${spill} s[${PC}] = ${this.pc()}; N = ${this.i};`);
     if (terminator) {
@@ -242,10 +249,11 @@ export class Gen {
       this.ended = true;
       return;
     }
-    this.line(`if (F${k}(c) !== 0) return ${ret};`);
-    this.line(RELOAD);
+    this.line(`if (F${k}(c) !== 0) { ${rest} return ${ret}; }`);
+    this.reloads.push(all ? null : touched);
+    this.line(`${RELOAD}${this.reloads.length - 1}`);
     this.line(
-      `if (jp.dead || c.sf !== ${this.sf}) { ${this.nextPc()} s[${PC}] = NL; s[${PC + 1}] = NH; return ${ret}; }`,
+      `if (jp.dead || c.sf !== ${this.sf}) { ${rest} ${this.nextPc()} s[${PC}] = NL; s[${PC + 1}] = NH; return ${ret}; }`,
     );
   }
 
@@ -264,9 +272,15 @@ export class Gen {
     const used = [...this.used].sort((a, b) => a - b);
     const dirty = [...this.dirty].sort((a, b) => a - b);
     const load = used.length ? `let ${used.map((k) => `v${k} = s[${k}]`).join(', ')};` : '';
-    const reload = used.map((k) => `v${k} = s[${k}];`).join(' ');
+    const reload = (set: readonly number[] | null) =>
+      (set ?? used)
+        .filter((k) => this.used.has(k))
+        .map((k) => `v${k} = s[${k}];`)
+        .join(' ');
     const writeBack = dirty.map((k) => `s[${k}] = v${k};`).join(' ');
-    const body = this.lines.map((l) => (l === RELOAD ? reload : l)).join('\n');
+    const body = this.lines
+      .map((l) => (l.startsWith(RELOAD) ? reload(this.reloads[Number(l.slice(RELOAD.length))]!) : l))
+      .join('\n');
     const fb = this.fallbacks.map((_, k) => `const F${k} = rt.F[${k}];`).join(' ');
     return `"use strict";
 const s = rt.s, sp = rt.sprs, jp = rt.jp, M = rt.M, H = rt.H, out = rt.out;

@@ -24,8 +24,8 @@
 import type { Cpu } from '../cpu.js';
 import type { DecodedInsn } from '../decode.js';
 import { mulHiS64, mulHiU64, mulLo64, mulU32, out } from '../isa/util.js';
-import { PC } from '../state.js';
-import { decodeFields, type Exec } from '../table.js';
+import { CR, PC, XER_BC, XER_CA, XER_CA32, XER_OV, XER_OV32, XER_SO } from '../state.js';
+import { decodeFields, type Exec, type Fields } from '../table.js';
 import { Gen } from './codegen.js';
 import { type JitTlb, type MemOps, memOps } from './memory.js';
 import { TEMPLATES } from './templates.js';
@@ -85,6 +85,31 @@ const HELPERS = { mulLo64, mulU32, mulHiS64, mulHiU64 };
 /** Factories by source text, shared by all CPUs (SMP guests run the same code on every vCPU). */
 const factories = new Map<string, (rt: Runtime) => BlockFn>();
 const MAX_FACTORIES = 1 << 14;
+
+/** Executors that touch registers their operands do not name (register ranges, pairs). */
+const TOUCH_ALL = new Set(['lq', 'stq', 'lmw', 'stmw', 'lswi', 'lswx', 'stswi', 'stswx', 'lqarx', 'stqcx.']);
+
+/**
+ * The cached state slots a fallback executor may read or write, from its operands: the GPRs it
+ * names, and CR and XER when it names a GPR, a CR field or bit, or has Rc/OE. Null (all) for
+ * branch-chapter entries (LR, CTR, SPR moves) and the multi-register ones.
+ */
+function touchedSlots(d: DecodedInsn<Cpu>, f: Fields): number[] | null {
+  const def = d.ci.def;
+  if (TOUCH_ALL.has(def.m) || def.chapter === 'branch') return null;
+  const slots: number[] = [];
+  let flags = f.rc === 1 || f.oe === 1;
+  for (const o of d.ci.operands) {
+    const kind = o.field.kind;
+    if (kind === 'gpr' || kind === 'gpr0') {
+      const r = f[o.key]!;
+      slots.push(2 * r, 2 * r + 1);
+      flags = true;
+    } else if (kind === 'crf' || kind === 'crb') flags = true;
+  }
+  if (flags) slots.push(CR, XER_SO, XER_OV, XER_CA, XER_OV32, XER_CA32, XER_BC);
+  return slots;
+}
 
 /** Instructions that end a block after running: they may change the MSR, translation or PC. */
 function isTerminator(d: DecodedInsn<Cpu>): boolean {
@@ -221,7 +246,8 @@ export class BlockJit {
       if (!d?.exec) break;
       g.i = count;
       const tpl = TEMPLATES[d.ci.def.m];
-      if (!(tpl?.(g, decodeFields(d.ci, word)) ?? false)) g.fallback(d.exec, isTerminator(d));
+      const f = decodeFields(d.ci, word);
+      if (!(tpl?.(g, f) ?? false)) g.fallback(d.exec, isTerminator(d), touchedSlots(d, f));
       count++;
       if (g.ended) break;
     }
