@@ -922,6 +922,8 @@ export const INVALID_FORMS: Readonly<Record<string, (f: Readonly<Values>, word: 
   // Reserved bits binutils checks but the table leaves free.
   sc: (_f, w) => reservedSet(w, 6, 14) || reservedSet(w, 27, 3) || (w & 1) !== 0,
   mfcr: (_f, w) => reservedSet(w, 12, 9),
+  // eieio bit 6 is the hint Linux's POWER9 store-forwarding barrier sets; hardware ignores it.
+  eieio: (_f, w) => reservedSet(w, 6, 1),
   // DFP extended (quad) results go to an even register pair (Book I §5.3); binutils
   // ignores the odd bit of source pairs instead (see dfpSyntaxes).
   ...Object.fromEntries(

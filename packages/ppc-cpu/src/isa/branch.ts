@@ -349,7 +349,8 @@ export const BRANCH: Def[] = [
       [11, 10, 0],
     ],
   }),
-  X('eieio', 854, '', nop, { fix: [[6, 15, 0]] }),
+  // Bit 6 is a hint (Linux's POWER9 stf-barrier uses `eieio` with it set); only bits 7:20 must be 0.
+  X('eieio', 854, '', nop, { fix: [[7, 14, 0]] }),
   // `wait` with XO 62 is the ISA 2.06/2.07 "Wait" category, which the POWER7/8/9 server parts do
   // not implement (illegal instruction there, as QEMU and real POWER8 agree); ISA 3.0 moved
   // `wait` to XO 30. The entry stays for the disassembler.
