@@ -126,10 +126,15 @@ function vstore(c: Cpu, hi: number, lo: number, n: number, e: number, vsr: numbe
 
 // ---- vector loads and stores --------------------------------------------------------------------
 
-/** lxv / stxv (DQ-form) and lxvx / stxvx, lxvb16x / stxvb16x, lxvh8x / stxvh8x (X-form). */
+/**
+ * lxv / stxv (DQ-form) and lxvx / stxvx, lxvb16x / stxvb16x, lxvh8x / stxvh8x (X-form). The
+ * quadword forms within one page (the common case: memcpy and friends) move four words
+ * straight between RAM and the state block.
+ */
 function lsv(store: boolean, e: number, dq: boolean) {
   return (f: Fields) => {
     const x = store ? f.xs! : f.xt!;
+    const v = vsrBase(x);
     const a = ra0(f.ra!);
     const b = dq ? 0 : f.rb! * 2;
     const d = dq ? f.dq! : 0;
@@ -138,6 +143,34 @@ function lsv(store: boolean, e: number, dq: boolean) {
       if (r) return r;
       const lo = dq ? eaD(c, a, d) : eaX(c, a, b);
       const hi = c.eah;
+      if (e === 16 && (lo & 0xfff) <= 0xff0) {
+        // The VSR is a little-endian 128-bit number: little-endian mode copies words in order.
+        const off = c.probe(hi, lo, store ? STORE : LOAD);
+        const dv = c.dv;
+        const s = c.s;
+        const le = c.le;
+        if (store) {
+          if (le) for (let k = 0; k < 4; k++) dv.setInt32(off + 4 * k, s[v + k]!, true);
+          else for (let k = 0; k < 4; k++) dv.setInt32(off + 4 * k, s[v + 3 - k]!, false);
+        } else if (le) {
+          const w0 = dv.getInt32(off, true);
+          const w1 = dv.getInt32(off + 4, true);
+          const w2 = dv.getInt32(off + 8, true);
+          s[v + 3] = dv.getInt32(off + 12, true);
+          s[v] = w0;
+          s[v + 1] = w1;
+          s[v + 2] = w2;
+        } else {
+          const w0 = dv.getInt32(off, false);
+          const w1 = dv.getInt32(off + 4, false);
+          const w2 = dv.getInt32(off + 8, false);
+          s[v] = dv.getInt32(off + 12, false);
+          s[v + 3] = w0;
+          s[v + 2] = w1;
+          s[v + 1] = w2;
+        }
+        return 0;
+      }
       if (store) vstore(c, hi, lo, 16, e, x);
       else vload(c, hi, lo, 16, e, x);
       return 0;
