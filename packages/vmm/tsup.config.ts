@@ -1,10 +1,12 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  // The library and the `ppcvm` executable (src/cli.ts keeps its #! line).
-  entry: ['src/index.ts', 'src/cli.ts'],
+  // The library, the guest fetcher on its own (`@ppcvm/vmm/guest`, used by the
+  // repository's fixture script without loading the machine) and the `ppcvm`
+  // executable (src/cli.ts keeps its #! line).
+  entry: { index: 'src/index.ts', 'guest/index': 'src/guest/index.ts', cli: 'src/cli.ts' },
   format: ['esm'],
-  dts: { entry: 'src/index.ts' },
+  dts: { entry: { index: 'src/index.ts', 'guest/index': 'src/guest/index.ts' } },
   sourcemap: true,
   clean: true,
   target: 'node20',
