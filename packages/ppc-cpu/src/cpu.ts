@@ -139,7 +139,7 @@ export interface CpuHooks {
    * the handler reads and writes registers through the Cpu API. To stop the
    * CPU (e.g. on exit), call `cpu.requestStop(...)`.
    */
-  syscall?(cpu: Cpu, lev: number): void;
+  syscall?(cpu: Cpu, lev: number, vectored?: boolean): void;
   /**
    * System mode with a virtual hypervisor (PAPR): `sc 1` from privileged,
    * non-hypervisor state calls this with r3 = opcode, r4.. = arguments; the
@@ -519,7 +519,11 @@ export class Cpu {
   private newJit(): BlockJit {
     const tlb = { rTagLo: this.rTagLo, rTagHi: this.rTagHi, rOff: this.rOff };
     const wtlb = { wTagLo: this.wTagLo, wTagHi: this.wTagHi, wOff: this.wOff };
-    return new BlockJit(this, { ...tlb, ...wtlb, fTagLo: this.fTagLo, fTagHi: this.fTagHi, fOff: this.fOff }, this.jitThreshold);
+    return new BlockJit(
+      this,
+      { ...tlb, ...wtlb, fTagLo: this.fTagLo, fTagHi: this.fTagHi, fOff: this.fOff },
+      this.jitThreshold,
+    );
   }
 
   /** First execution of a slot: decode, install the specialised executor, run it. */
@@ -870,6 +874,54 @@ export class Cpu {
     }
     this.counters.syscalls++;
     return this.deliverInterrupt(VEC.SYSCALL, 0, true, lev === 1 && (s[MSR + 1]! & MSR_HI_HV) === 0);
+  }
+
+  /**
+   * `scv LEV` (ISA 3.0 Book III §7.5.18, POWER9): LR ← the next instruction, CTR ← MSR,
+   * then the system call vectored interrupt at 0x17000 + 32·LEV, relocated to
+   * 0xC000_0000_0001_7000 when LPCR[AIL] = 3. In problem state FSCR[SCV] must be set.
+   * In user mode the syscall hook runs with `vectored` set (errors as -errno in r3).
+   */
+  systemCallVectored(lev: number): number {
+    if (!this.system) {
+      const pc = this.pcBig();
+      this.continueAtNext();
+      const hook = this.hooks.syscall;
+      if (hook) hook(this, lev, true);
+      else this.requestStop({ kind: 'syscall', pc, lev });
+      return 1;
+    }
+    if (this.guestProblemState()) {
+      const g = this.checkFscr(FSCR_FACILITY.SCV);
+      if (g !== 0) return g;
+    }
+    if (this.pr && !this.pr.emulating) return this.pr.asGuest(() => this.scvNative(lev));
+    return this.scvNative(lev);
+  }
+
+  private scvNative(lev: number): number {
+    const s = this.s;
+    this.counters.syscalls++;
+    const [nlo, nhi] = this.nextPc();
+    s[LR] = nlo;
+    s[LR + 1] = nhi;
+    const msrLo = s[MSR]!;
+    const msrHi = s[MSR + 1]!;
+    s[CTR] = msrLo & ~SRR1_REASON_MASK;
+    s[CTR + 1] = msrHi;
+    const lpcrLo = this.sprs[SPR.LPCR * 2]!;
+    let newLo = msrLo & MSR_LO_ME;
+    if (lpcrLo & LPCR_LO_ILE) newLo |= MSR_LO_LE;
+    let tHi = 0;
+    const tLo = 0x17000 + ((lev & 0x7f) << 5);
+    if (((lpcrLo >>> 23) & 3) === 3) {
+      newLo |= MSR_LO_IR | MSR_LO_DR;
+      tHi = 0xc0000000 | 0;
+    }
+    this.setMsr(MSR_HI_SF | (msrHi & MSR_HI_HV), newLo);
+    s[PC] = tLo;
+    s[PC + 1] = tHi;
+    return 1;
   }
 
   /** A trap instruction's condition held (program interrupt, trap; Book III-S §6.5.9). */

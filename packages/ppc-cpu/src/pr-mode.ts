@@ -271,15 +271,17 @@ export class PrMode {
 
   /** Reflect an interrupt into the guest: SRR0/SRR1 and the new MSR are the guest's. */
   inject(vector: number, reason: number, srr0Next: boolean): number {
-    const c = this.cpu;
+    return this.asGuest(() => this.cpu.deliverInterruptNative(vector, reason, srr0Next, false));
+  }
+
+  /** Run `fn` with the guest's supervisor-visible state swapped into the CPU. */
+  asGuest(fn: () => number): number {
     this.swapIn();
-    let r: number;
     try {
-      r = c.deliverInterruptNative(vector, reason, srr0Next, false);
+      return fn();
     } finally {
       this.swapOut();
     }
-    return r;
   }
 
   /**

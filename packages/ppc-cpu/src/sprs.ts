@@ -187,4 +187,4 @@ export const ONLY_ON_POWER9: ReadonlySet<number> = new Set<number>([SPR.PTCR, SP
  * Facility Status and Control Register enable bits and interrupt causes (ISA 2.07
  * Book III-S §4.3.5; the cause goes to FSCR[IC], bits 0:7).
  */
-export const FSCR_FACILITY = { DSCR: 2, EBB: 7, TAR: 8 } as const;
+export const FSCR_FACILITY = { DSCR: 2, EBB: 7, TAR: 8, SCV: 12 } as const;

@@ -483,3 +483,44 @@ describe('hypervisor routing without a virtual hypervisor', () => {
     expect(m.cpu.get64(70) & BigInt(MSR_LO_ME)).toBe(0n);
   });
 });
+
+describe('system call vectored (POWER9)', () => {
+  function p9() {
+    const ram = new SharedArrayBuffer(RAM);
+    const mmu = new SystemMmu({ mmu: new HashMmu({ hpt: HashPageTable.create(18), slb: new Slb() }), ramBytes: RAM });
+    const cpu = new Cpu({ ram, translator: mmu, model: 'power9', hooks: { hypercall: () => {} } });
+    mmu.attach(cpu);
+    cpu.mmu = mmu;
+    cpu.system = true;
+    cpu.setSpr(SPR.LPCR, 0x02000000n);
+    const dv = new DataView(ram);
+    return { cpu, dv, put: (a: number, ws: number[]) => ws.forEach((w, i) => void dv.setUint32(a + 4 * i, w, true)) };
+  }
+
+  it('scv 1: LR = next instruction, CTR = MSR, vector 0x17020; rfscv returns', () => {
+    const { cpu, put } = p9();
+    put(0x1000, [enc('scv', { lev: 1 }), enc('addi', { rt: 5, ra: 0, si: 9 })]);
+    put(0x17020, [enc('addi', { rt: 4, ra: 0, si: 1 }), enc('rfscv')]);
+    cpu.setMsr(MSR_HI_SF, MSR_LO_ME | MSR_LO_LE | MSR_LO_EE);
+    cpu.set64(64, 0x1000n);
+    cpu.run(1);
+    expect(cpu.pcBig()).toBe(0x17020n);
+    expect(cpu.get64(66)).toBe(0x1004n);
+    expect(cpu.get64(68) & BigInt(MSR_LO_EE)).not.toBe(0n);
+    cpu.run(3);
+    expect(cpu.getGpr(4)).toBe(1n);
+    expect(cpu.getGpr(5)).toBe(9n);
+    expect(cpu.get64(70) & BigInt(MSR_LO_EE)).not.toBe(0n);
+  });
+
+  it('scv from problem state needs FSCR[SCV] (facility unavailable, IC=12)', () => {
+    const { cpu, put } = p9();
+    put(0x1000, [enc('scv', { lev: 0 })]);
+    put(0xf60, [enc('b', { li: 0 })]);
+    cpu.setMsr(MSR_HI_SF, MSR_LO_ME | MSR_LO_LE | MSR_LO_PR);
+    cpu.set64(64, 0x1000n);
+    cpu.run(1);
+    expect(cpu.pcBig()).toBe(0xf60n);
+    expect(cpu.getSpr(SPR.FSCR) >> 56n).toBe(12n);
+  });
+});

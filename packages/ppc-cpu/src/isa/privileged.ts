@@ -8,6 +8,8 @@ import type { Cpu } from '../cpu.js';
 import { SPR } from '../sprs.js';
 import {
   CR,
+  CTR,
+  LR,
   MSR,
   MSR_HI_HV,
   MSR_LO_DR,
@@ -352,6 +354,26 @@ const mfbhrbe: Factory = (f: Fields) => {
   };
 };
 
+// ---- system call vectored (ISA 3.0) --------------------------------------------------------------
+
+const scv: Factory = (f: Fields) => {
+  const lev = f.lev ?? 0;
+  return (c) => c.systemCallVectored(lev);
+};
+
+/** rfscv: NIA ← LR, MSR ← CTR under the MSR write rules (ISA 3.0 Book III §4.4.1). */
+const rfscv: Factory = () => (c) => {
+  if (privileged(c)) return c.privilegedInstruction();
+  const s = c.s;
+  const pcLo = s[LR]!;
+  const pcHi = s[LR + 1]!;
+  writeMsr(c, s[CTR + 1]!, s[CTR]!);
+  s[PC] = pcLo & ~3;
+  s[PC + 1] = c.sf ? pcHi : 0;
+  c.clearReservation();
+  return 1;
+};
+
 /** Execution for privileged entries of the system table, by mnemonic. */
 export const PRIVILEGED_EXEC: Readonly<Record<string, Factory>> = {
   mfmsr,
@@ -377,6 +399,8 @@ export const PRIVILEGED_EXEC: Readonly<Record<string, Factory>> = {
   'slbfee.': slbfee,
   tlbie,
   tlbiel: tlbie,
+  scv,
+  rfscv,
   lbzcix: cix(1, false),
   lhzcix: cix(2, false),
   lwzcix: cix(4, false),
