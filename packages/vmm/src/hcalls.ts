@@ -34,8 +34,12 @@ export const VMM_HCALL = {
   H_RANDOM: 0x300,
   H_SET_MODE: 0x31c,
   H_SIGNAL_SYS_RESET: 0x380,
+  H_REGISTER_PROC_TBL: 0x37c,
   H_RTAS,
 } as const;
+
+/** H_REGISTER_PROC_TBL flags (papr-notes A §1.3; Linux asm/hvcall.h PROC_TABLE_*). */
+export const PROC_TBL = { MODIFY: 0x10n, REGISTER: 0x08n, RADIX: 0x04n, HASH_SEG_TBL: 0x02n, GTSE: 0x01n } as const;
 
 /** SPR numbers (Power ISA 2.07 Book III-S §4.3). */
 export const SPRN = {
@@ -136,6 +140,27 @@ export function vmmHcalls(host: VmmHcallHost): HcallTable {
       const lpcr = v.cpu.getSpr(SPRN.LPCR);
       v.cpu.setSpr(SPRN.LPCR, (lpcr & ~mask) | (value & mask));
     }
+  };
+
+  // ---- H_REGISTER_PROC_TBL (0x37C, ISA 3.0) ------------------------------------------------------
+  /**
+   * A POWER9 guest tells the hypervisor which translation it uses. This machine
+   * offers the hashed page table with the SLB only (no radix, no segment tables,
+   * as `ibm,pa-features` byte 40 says), so only that registration is accepted.
+   */
+  const registerProcTbl = (a: HcallArgs): number => {
+    if (host.model.name !== 'power9') return H.FUNCTION;
+    const flags = a.arg(0);
+    const known = PROC_TBL.MODIFY | PROC_TBL.REGISTER | PROC_TBL.RADIX | PROC_TBL.HASH_SEG_TBL | PROC_TBL.GTSE;
+    if ((flags & ~known) !== 0n) return bad('H_REGISTER_PROC_TBL', a, `flags 0x${flags.toString(16)}`);
+    if ((flags & PROC_TBL.MODIFY) === 0n) return H.SUCCESS;
+    if ((flags & PROC_TBL.REGISTER) === 0n) return bad('H_REGISTER_PROC_TBL', a, 'deregistration is not supported', H.PARAMETER);
+    if (flags & PROC_TBL.RADIX) return bad('H_REGISTER_PROC_TBL', a, 'radix MMU not offered', H.PARAMETER);
+    if (flags & PROC_TBL.HASH_SEG_TBL) return bad('H_REGISTER_PROC_TBL', a, 'segment tables not offered', H.PARAMETER);
+    if (flags & PROC_TBL.GTSE) return bad('H_REGISTER_PROC_TBL', a, 'GTSE needs radix', H.PARAMETER);
+    // Hash with SLB: the table address, page size and size must be zero.
+    if (a.arg(1) !== 0n || a.arg(2) !== 0n || a.arg(3) !== 0n) return bad('H_REGISTER_PROC_TBL', a, 'table given for HPT+SLB', H.PARAMETER);
+    return H.SUCCESS;
   };
 
   // ---- H_SET_MODE (0x31C) ----------------------------------------------------------------------
@@ -423,6 +448,7 @@ export function vmmHcalls(host: VmmHcallHost): HcallTable {
     owner: '@ppcvm/vmm',
     entries: [
       { opcode: VMM_HCALL.H_SET_MODE, name: 'H_SET_MODE', handler: setMode },
+      { opcode: VMM_HCALL.H_REGISTER_PROC_TBL, name: 'H_REGISTER_PROC_TBL', handler: registerProcTbl },
       { opcode: VMM_HCALL.H_REGISTER_VPA, name: 'H_REGISTER_VPA', handler: registerVpa },
       { opcode: VMM_HCALL.H_CEDE, name: 'H_CEDE', handler: cede },
       { opcode: VMM_HCALL.H_CONFER, name: 'H_CONFER', handler: confer },
