@@ -7,6 +7,7 @@ import type { LogCategory } from '@ppcvm/machine-core';
 import type { CpuModelName } from '@ppcvm/ppc-cpu';
 import { CPU_MODELS, isCpuModelName } from '../cpu-models.js';
 import { VmmError } from '../errors.js';
+import type { GuestFileName } from '../guest/paths.js';
 import { DEFAULT_RAM_SIZE, RAM_ALIGN } from '../machine.js';
 
 /** The categories something in the machine logs today. */
@@ -23,8 +24,11 @@ const LOG_HELP: Partial<Record<LogCategory, string>> = {
 };
 
 export interface CliOptions {
-  readonly kernel: string;
+  /** The kernel file; absent: boot the cached Debian guest (fetched first if missing). */
+  readonly kernel?: string;
+  /** The initrd file; with no kernel it replaces the cached guest's initrd.gz. */
   readonly initrd?: string;
+  /** -append as given; with no kernel it follows the guest's own `console=hvc0`. */
   readonly append: string;
   readonly ramSize: number;
   readonly smp: number;
@@ -40,8 +44,12 @@ export type ParsedCommand =
   | { readonly kind: 'run'; readonly options: CliOptions }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
-  /** `-cpu help` / `-d help`: print this text and exit 0. */
-  | { readonly kind: 'info'; readonly text: string };
+  /** `-cpu help` / `-d help` / `guest help`: print this text and exit 0. */
+  | { readonly kind: 'info'; readonly text: string }
+  /** `ppcvm guest fetch [--refresh]`. */
+  | { readonly kind: 'guest-fetch'; readonly refresh: boolean }
+  /** `ppcvm guest path [FILE]`: all paths, or the one of FILE. */
+  | { readonly kind: 'guest-path'; readonly file?: GuestFileName };
 
 /** A command-line mistake: printed as `ppcvm: <message>`, exit status 1. */
 export class UsageError extends VmmError {
@@ -51,10 +59,18 @@ export class UsageError extends VmmError {
   }
 }
 
-export const HELP = `Usage: ppcvm -kernel FILE [options]
+export const HELP = `Usage: ppcvm [options]                  boot the cached Debian guest to a shell
+       ppcvm -kernel FILE [options]    boot your own kernel
+       ppcvm guest fetch [--refresh]   download and prepare the Debian guest
+       ppcvm guest path [FILE]         print where the guest is cached
 
 Run a POWER (ppc64) pseries guest: the kernel is entered directly, with the
 device tree in r3, as QEMU's pseries machine does.
+
+With no -kernel, ppcvm boots Debian's ppc64el kernel with a busybox initramfs
+from its cache ($XDG_CACHE_HOME/ppcvm/guest, else ~/.cache/ppcvm/guest), on the
+command line 'console=hvc0' plus -append. The first run fetches them with the
+host's apt (as 'ppcvm guest fetch' does); -initrd replaces the initramfs.
 
 Options (one or two leading dashes):
   -kernel FILE     ELF kernel image (vmlinux), big- or little-endian
@@ -76,12 +92,29 @@ Options (one or two leading dashes):
   --version        print the version
 
 Console: the guest's hvc0. Press Ctrl-A then x to quit, Ctrl-A h for help,
-Ctrl-A Ctrl-A to send Ctrl-A itself.
+Ctrl-A Ctrl-A to send Ctrl-A itself. In the Debian guest, 'poweroff -f' ends
+ppcvm too.
 
 Exit status: 0 when the guest powers off (or reboots with -no-reboot, or you
-quit), 1 for a bad command line or an unreadable file, 2 when the guest OS
-terminates itself (ibm,os-term, e.g. a kernel panic), 3 when emulation cannot
-continue (an unimplemented instruction or an internal error).
+quit), 1 for a bad command line, an unreadable file or a guest that cannot be
+fetched, 2 when the guest OS terminates itself (ibm,os-term, e.g. a kernel
+panic), 3 when emulation cannot continue (an unimplemented instruction or an
+internal error).
+`;
+
+export const GUEST_HELP = `Usage: ppcvm guest fetch [--refresh]
+       ppcvm guest path [vmlinux|busybox|initrd|manifest]
+
+fetch   Download Debian's ppc64el kernel (linux-image-<abi>-powerpc64le, the
+        one linux-image-powerpc64le depends on) and busybox-static with the
+        host's apt-get (private apt state; the host is not changed), check
+        them, write manifest.json and build initrd.gz. Nothing is downloaded
+        when the cache is complete, or when the test fixtures ($PPCVM_FIXTURES,
+        else <cache>/fixtures) already hold them; --refresh asks apt for newer
+        packages. Without apt it says which files to place where.
+path    Print the cache directory and its files (or just FILE's path).
+
+The cache is $XDG_CACHE_HOME/ppcvm/guest, else ~/.cache/ppcvm/guest.
 `;
 
 /** Parse a QEMU size: a number with an optional K/M/G/T suffix; a bare number is MiB. */
@@ -110,13 +143,48 @@ const WITH_VALUE = new Set([
 ]);
 const FLAGS = new Set(['nographic', 'no-reboot', 'h', 'help', 'version']);
 
+const GUEST_PATH_NAMES: Record<string, GuestFileName> = {
+  vmlinux: 'vmlinux',
+  kernel: 'vmlinux',
+  busybox: 'busybox',
+  initrd: 'initrd',
+  'initrd.gz': 'initrd',
+  manifest: 'manifest',
+  'manifest.json': 'manifest',
+};
+
+function parseGuestArgs(argv: readonly string[]): ParsedCommand {
+  const [sub, ...rest] = argv;
+  const isHelp = (a: string | undefined) => a === 'help' || a === '-h' || a === '--help' || a === '-help';
+  if (sub === undefined) throw new UsageError("'ppcvm guest' needs a subcommand: fetch or path ('ppcvm guest help')");
+  if (isHelp(sub) || rest.some(isHelp)) return { kind: 'info', text: GUEST_HELP };
+  if (sub === 'fetch') {
+    let refresh = false;
+    for (const a of rest) {
+      if (a === '--refresh' || a === '-refresh') refresh = true;
+      else throw new UsageError(`unexpected argument '${a}' for 'ppcvm guest fetch' (only --refresh)`);
+    }
+    return { kind: 'guest-fetch', refresh };
+  }
+  if (sub === 'path') {
+    if (rest.length === 0) return { kind: 'guest-path' };
+    const file = rest.length === 1 ? GUEST_PATH_NAMES[rest[0]!] : undefined;
+    if (!file) throw new UsageError(`'ppcvm guest path' takes one of vmlinux, busybox, initrd, manifest`);
+    return { kind: 'guest-path', file };
+  }
+  throw new UsageError(`unknown guest subcommand '${sub}' (fetch or path)`);
+}
+
 export function parseArgs(argv: readonly string[]): ParsedCommand {
+  if (argv[0] === 'guest') return parseGuestArgs(argv.slice(1));
   const seen = new Map<string, string>();
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const m = /^--?([A-Za-z][\w-]*)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new UsageError(`unexpected argument '${arg}' (options start with '-')`);
+    if (!m) {
+      throw new UsageError(`unexpected argument '${arg}' (options start with '-'; subcommands: 'ppcvm guest …')`);
+    }
     const name = m[1]!;
     if (FLAGS.has(name)) {
       if (m[2] !== undefined) throw new UsageError(`option -${name} takes no value`);
@@ -153,7 +221,6 @@ export function parseArgs(argv: readonly string[]): ParsedCommand {
     throw new UsageError(`unsupported machine '${machine}' (only pseries)`);
   }
   const kernel = seen.get('kernel');
-  if (kernel === undefined) throw new UsageError('no kernel given (use -kernel FILE)');
   if (!isCpuModelName(cpuArg)) {
     throw new UsageError(`unknown CPU model '${seen.get('cpu')}' (power7, power8 or power9; '-cpu help' lists them)`);
   }

@@ -9,9 +9,11 @@ import { formatChrpNvram, NVRAM_DEFAULT_SIZE } from '@ppcvm/spapr-vio';
 import pkg from '../../package.json' with { type: 'json' };
 import { VmmError } from '../errors.js';
 import type { MachineExit } from '../exit.js';
+import { type GuestEnv, guestDir } from '../guest/paths.js';
 import { defaultMmu, Machine, type MmuFactory } from '../machine.js';
 import { HELP, parseArgs, UsageError } from './args.js';
 import { ConsoleMux } from './console.js';
+import { bootFiles, guestFetchCommand, guestPathCommand, prepareGuest } from './guest.js';
 
 export const VERSION: string = pkg.version;
 
@@ -30,7 +32,8 @@ export interface CliInput {
 export interface CliIo {
   readonly stdin: CliInput;
   readonly stdout: { write(data: Uint8Array | string): unknown };
-  readonly stderr: { write(data: string): unknown };
+  /** On a terminal (isTTY) guest fetches show a live percentage. */
+  readonly stderr: { write(data: string): unknown; readonly isTTY?: boolean };
 }
 
 export interface CliDeps {
@@ -39,6 +42,11 @@ export interface CliDeps {
   readonly readFile?: (path: string) => Uint8Array;
   /** Register a handler for termination signals; returns a function that unregisters it. */
   readonly onSignal?: (handler: (signal: string) => void) => () => void;
+  /**
+   * Environment for the guest cache (XDG_CACHE_HOME, HOME, PPCVM_FIXTURES) and
+   * the tools a fetch runs (PATH); default process.env.
+   */
+  readonly env?: GuestEnv;
 }
 
 function oneLine(s: string): string {
@@ -68,7 +76,16 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
     io.stdout.write(cmd.text);
     return EXIT.OK;
   }
+  const env = deps.env ?? process.env;
+  if (cmd.kind === 'guest-fetch') return (await guestFetchCommand(cmd.refresh, env, io)) ? EXIT.OK : EXIT.USAGE;
+  if (cmd.kind === 'guest-path') {
+    guestPathCommand(cmd.file, env, io);
+    return EXIT.OK;
+  }
   const o = cmd.options;
+  // No -kernel: the cached Debian guest, fetched first when it is not there.
+  if (o.kernel === undefined && !(await prepareGuest(env, io))) return EXIT.USAGE;
+  const boot = bootFiles(o, guestDir(env));
   const readFile = deps.readFile ?? ((p: string) => new Uint8Array(readFileSync(p)));
   const read = (what: string, path: string): Uint8Array | undefined => {
     try {
@@ -78,10 +95,10 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
       return undefined;
     }
   };
-  const kernel = read('kernel', o.kernel);
+  const kernel = read('kernel', boot.kernel);
   if (!kernel) return EXIT.USAGE;
-  const initrd = o.initrd !== undefined ? read('initrd', o.initrd) : undefined;
-  if (o.initrd !== undefined && !initrd) return EXIT.USAGE;
+  const initrd = boot.initrd !== undefined ? read('initrd', boot.initrd) : undefined;
+  if (boot.initrd !== undefined && !initrd) return EXIT.USAGE;
 
   const fds: number[] = [];
   const restore: (() => void)[] = [];
@@ -128,7 +145,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
       machine = new Machine({
         kernel,
         initrd,
-        cmdline: o.append,
+        cmdline: boot.cmdline,
         ramSize: o.ramSize,
         cpu: o.cpu,
         smp: o.smp,

@@ -332,7 +332,10 @@ function decompressIfNeeded(buf: Buffer, what: string, env: GuestEnv, progress?:
     }
     return r.stdout;
   };
-  if (buf[0] === 0x1f && buf[1] === 0x8b) return gunzipSync(buf);
+  if (buf[0] === 0x1f && buf[1] === 0x8b) {
+    progress?.({ kind: 'step', message: `${what} is gzip-compressed, decompressing` });
+    return gunzipSync(buf);
+  }
   if (buf[0] === 0xfd && buf[1] === 0x37 && buf[2] === 0x7a && buf[3] === 0x58 && buf[4] === 0x5a) return viaTool('xz');
   if (buf[0] === 0x28 && buf[1] === 0xb5 && buf[2] === 0x2f && buf[3] === 0xfd) return viaTool('zstd');
   if (buf[0] === 0x42 && buf[1] === 0x5a && buf[2] === 0x68) return viaTool('bzip2');
