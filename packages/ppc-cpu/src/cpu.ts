@@ -44,6 +44,7 @@ import {
   MSR_LO_LE,
   MSR_LO_ME,
   MSR_LO_PR,
+  MSR_LO_RI,
   MSR_LO_SE,
   MSR_LO_VEC,
   MSR_LO_VSX,
@@ -393,10 +394,11 @@ export class Cpu {
       try {
         const pcLo = s[PC]!;
         const ops = this.codePageFor(s[PC + 1]!, pcLo);
+        let jit: BlockJit | null = null;
         if (useJit && this.codeHooks.length === 0) {
           // Compiled blocks from this PC, if any (0: none, interpret). They set the PC themselves.
-          this.jitEngine ??= this.newJit();
-          const n = this.jitEngine.run(this.codePageNo, pcLo, budget - done);
+          jit = this.jitEngine ??= this.newJit();
+          const n = jit.run(this.codePageNo, pcLo, budget - done);
           if (n !== 0) {
             done += n;
             faultRetries = 0;
@@ -417,6 +419,7 @@ export class Cpu {
           if (r !== 0) break;
         }
         done += idx - first;
+        jit?.interpreted(idx - first);
         if (idx !== first) faultRetries = 0;
         if (r === 0) {
           // Fell through: the PC moves to the next instruction (possibly onto the next page).
@@ -878,8 +881,8 @@ export class Cpu {
 
   /**
    * `scv LEV` (ISA 3.0 Book III §7.5.18, POWER9): LR ← the next instruction, CTR ← MSR,
-   * then the system call vectored interrupt at 0x17000 + 32·LEV, relocated to
-   * 0xC000_0000_0001_7000 when LPCR[AIL] = 3. In problem state FSCR[SCV] must be set.
+   * then the system call vectored interrupt at 0x17000 + 32·LEV, or at
+   * 0xC000_0000_0000_3000 + 32·LEV when LPCR[AIL] = 3. In problem state FSCR[SCV] must be set.
    * In user mode the syscall hook runs with `vectored` set (errors as -errno in r3).
    */
   systemCallVectored(lev: number): number {
@@ -910,13 +913,17 @@ export class Cpu {
     s[CTR] = msrLo & ~SRR1_REASON_MASK;
     s[CTR + 1] = msrHi;
     const lpcrLo = this.sprs[SPR.LPCR * 2]!;
-    let newLo = msrLo & MSR_LO_ME;
+    // Unlike other interrupts, scv keeps MSR[EE] and MSR[RI] (ISA 3.0 Book III §7.5.18).
+    let newLo = msrLo & (MSR_LO_ME | MSR_LO_EE | MSR_LO_RI);
     if (lpcrLo & LPCR_LO_ILE) newLo |= MSR_LO_LE;
+    // Vectors: 0x17000 + 32·LEV in real mode; with LPCR[AIL] = 3 the relocated ones sit at
+    // 0xC000_0000_0000_3000 + 32·LEV (where Linux places `system_call_vectored`).
     let tHi = 0;
-    const tLo = 0x17000 + ((lev & 0x7f) << 5);
+    let tLo = 0x17000 + ((lev & 0x7f) << 5);
     if (((lpcrLo >>> 23) & 3) === 3) {
       newLo |= MSR_LO_IR | MSR_LO_DR;
       tHi = 0xc0000000 | 0;
+      tLo = 0x3000 + ((lev & 0x7f) << 5);
     }
     this.setMsr(MSR_HI_SF | (msrHi & MSR_HI_HV), newLo);
     s[PC] = tLo;

@@ -507,6 +507,8 @@ describe('system call vectored (POWER9)', () => {
     expect(cpu.pcBig()).toBe(0x17020n);
     expect(cpu.get64(66)).toBe(0x1004n);
     expect(cpu.get64(68) & BigInt(MSR_LO_EE)).not.toBe(0n);
+    // scv keeps EE (and RI), unlike other interrupts.
+    expect(cpu.get64(70) & BigInt(MSR_LO_EE)).not.toBe(0n);
     cpu.run(3);
     expect(cpu.getGpr(4)).toBe(1n);
     expect(cpu.getGpr(5)).toBe(9n);
@@ -522,5 +524,23 @@ describe('system call vectored (POWER9)', () => {
     cpu.run(1);
     expect(cpu.pcBig()).toBe(0xf60n);
     expect(cpu.getSpr(SPR.FSCR) >> 56n).toBe(12n);
+  });
+});
+
+describe('scv with LPCR[AIL]=3', () => {
+  it('goes to 0xC000_0000_0000_3000 + 32*LEV with relocation on', () => {
+    const ram = new SharedArrayBuffer(RAM);
+    const mmu = new SystemMmu({ mmu: new HashMmu({ hpt: HashPageTable.create(18), slb: new Slb() }), ramBytes: RAM });
+    const cpu = new Cpu({ ram, translator: mmu, model: 'power9', hooks: { hypercall: () => {} } });
+    mmu.attach(cpu);
+    cpu.mmu = mmu;
+    cpu.system = true;
+    cpu.setSpr(SPR.LPCR, 0x02000000n | (3n << 23n));
+    new DataView(ram).setUint32(0x1000, enc('scv', { lev: 2 }), true);
+    cpu.setMsr(MSR_HI_SF, MSR_LO_ME | MSR_LO_LE);
+    cpu.set64(64, 0x1000n);
+    cpu.run(1);
+    expect(cpu.pcBig()).toBe(0xc000000000003040n);
+    expect(cpu.get64(70) & BigInt(MSR_LO_IR | MSR_LO_DR)).toBe(BigInt(MSR_LO_IR | MSR_LO_DR));
   });
 });
