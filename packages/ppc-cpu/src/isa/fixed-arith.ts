@@ -584,9 +584,5 @@ export const FIXED_ARITH: Def[] = [
   { m: 'td', form: 'X', op: 31, xo: 68, ops: 'TO,RA,RB', exec: trap(true, false), chapter: 'fixed' },
   { m: 'twi', form: 'D', op: 3, ops: 'TO,RA,SI', exec: trap(false, true), chapter: 'fixed' },
   { m: 'tdi', form: 'D', op: 2, ops: 'TO,RA,SI', exec: trap(true, true), chapter: 'fixed' },
-  // v3.0 (POWER9) entries added for the disassembler, decode-only until they get executors.
-  { m: 'darn', form: 'X', op: 31, xo: 755, ops: 'RT,L14', fix: [[11, 3, 0], [16, 5, 0]], models: P9, chapter: 'fixed' },
-  { m: 'maddhd', form: 'VA', op: 4, xo: 48, ops: 'RT,RA,RB,RCR', models: P9, chapter: 'fixed' },
-  { m: 'maddhdu', form: 'VA', op: 4, xo: 49, ops: 'RT,RA,RB,RCR', models: P9, chapter: 'fixed' },
-  { m: 'maddld', form: 'VA', op: 4, xo: 51, ops: 'RT,RA,RB,RCR', models: P9, chapter: 'fixed' },
+  // darn and the POWER9 multiply-adds live in p9-fixed.ts.
 ];

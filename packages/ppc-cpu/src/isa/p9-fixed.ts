@@ -2,15 +2,10 @@
  * Fixed-point instructions new in Power ISA 3.0 (POWER9) — addpcis, setb, extswsli, addex,
  * darn, the multiply-adds and the atomic memory operations (Book I §3.3, Book II §4.5) — and
  * the decimal assists of ISA 2.06 that every model has (addg6s, cdtbcd, cbcdtd; Book I §3.3.15).
- *
- * darn and the multiply-adds also have decode-only entries in fixed-arith.ts; while those exist,
- * the entries below for the same mnemonics are left out of the table (see P9_FIXED) and only
- * their executors are used, so deleting those lines there is all that is needed to switch over.
  */
 import type { Cpu } from '../cpu.js';
 import { CR, PC, XER_OV, XER_OV32 } from '../state.js';
 import { type Fields, type InsnDef, P7, P8, P9 } from '../table.js';
-import { FIXED_ARITH } from './fixed-arith.js';
 import { eaD, mulHiS64, mulHiU64, mulLo64, out, ra0, setCr0, TWO32 } from './util.js';
 
 type Def = InsnDef<Cpu>;
@@ -494,12 +489,4 @@ const ALL: Def[] = [
 /** The same entries, by mnemonic (tests and the lead's switch-over use them). */
 export const P9_FIXED_ALL: readonly Def[] = ALL;
 
-/** Mnemonics fixed-arith.ts still declares (decode-only): their entries here stay out of the table. */
-const TAKEN = new Set(FIXED_ARITH.map((d) => d.m));
-
-export const P9_FIXED: Def[] = ALL.filter((d) => !TAKEN.has(d.m));
-
-/** Executors for entries that fixed-arith.ts declares without one (darn, maddhd, maddhdu, maddld). */
-export const P9_FIXED_EXEC: Readonly<Record<string, Def['exec']>> = Object.fromEntries(
-  ALL.filter((d) => TAKEN.has(d.m)).map((d) => [d.m, d.exec]),
-);
+export const P9_FIXED: Def[] = ALL;

@@ -207,6 +207,14 @@ export const DEVIATIONS: readonly Deviation[] = [
       'dividend is negative.',
   },
   {
+    plans:
+      /^(vinsert[bhw]|vrldnm|bcdcfn\.|bcdcfz\.|bcdctz\.|bcdcfsq\.|bcdsetsgn\.|bcdctn\.|bcdctsq\.|xxspltib|xvtstdc[ds]p)@p8-illegal$/,
+    outcome: ['SIGILL', 'exit 0'],
+    why:
+      'ISA 3.0 (POWER9) instructions; POWER8 implements ISA 2.07, where these encodings are illegal (Book I §1.8.1). ' +
+      'QEMU 7.2 decodes them under -cpu power8 as well.',
+  },
+  {
     plans: /^icbt$/,
     outcome: ['exit 0', 'SIGILL'],
     why: 'icbt is a Server instruction since ISA 2.07 (Book II §4.3.1); QEMU 7.2 only decodes it for BookE.',
