@@ -544,3 +544,50 @@ describe('scv with LPCR[AIL]=3', () => {
     expect(cpu.get64(70) & BigInt(MSR_LO_IR | MSR_LO_DR)).toBe(BigInt(MSR_LO_IR | MSR_LO_DR));
   });
 });
+
+describe('doorbells between two CPU instances', () => {
+  it('msgsndp on one thread raises the directed privileged doorbell on its sibling through the doorbell hook', () => {
+    const ram = new SharedArrayBuffer(RAM);
+    const mk = (tir: number) => {
+      const mmu = new SystemMmu({ mmu: new HashMmu({ hpt: HashPageTable.create(18), slb: new Slb() }), ramBytes: RAM });
+      const cpu = new Cpu({
+        ram,
+        translator: mmu,
+        hooks: {
+          hypercall: () => {},
+          doorbell: (_from, kind, target) => {
+            if (kind === 'privileged') threads[target]!.setDoorbell(true);
+          },
+        },
+      });
+      mmu.attach(cpu);
+      cpu.system = true;
+      cpu.tir = tir;
+      cpu.setSpr(SPR.LPCR, 0x02000000n);
+      cpu.setMsr(MSR_HI_SF, MSR_LO_ME | MSR_LO_LE | MSR_LO_EE);
+      return cpu;
+    };
+    const threads: Cpu[] = [];
+    threads.push(mk(0), mk(1));
+    const dv = new DataView(ram);
+    // Thread 0: msgsndp to thread 1 (type 5 in RB[32:36], target 1), then spin.
+    const t0 = [...li32(3, (5 << 27) | 1), enc('msgsndp', { rb: 3 }), enc('b', { li: 0 })];
+    t0.forEach((w, i) => {
+      dv.setUint32(0x1000 + 4 * i, w, true);
+    });
+    // Thread 1 spins at 0x2000; its doorbell handler at 0xa00 sets r7.
+    dv.setUint32(0x2000, enc('b', { li: 0 }), true);
+    dv.setUint32(0xa00, enc('addi', { rt: 7, ra: 0, si: 1 }), true);
+    dv.setUint32(0xa04, enc('b', { li: 0 }), true);
+    threads[0]!.set64(64, 0x1000n);
+    threads[1]!.set64(64, 0x2000n);
+    threads[1]!.run(10);
+    expect(threads[1]!.getGpr(7)).toBe(0n);
+    threads[0]!.run(5);
+    threads[1]!.run(10);
+    expect(threads[1]!.getGpr(7)).toBe(1n);
+    expect(threads[1]!.getSpr(SPR.SRR0)).toBe(0x2000n);
+    // The sender's own doorbell stayed quiet.
+    expect(threads[0]!.pending).toBe(0);
+  });
+});
