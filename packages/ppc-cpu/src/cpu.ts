@@ -260,6 +260,10 @@ export class Cpu {
   pr: PrMode | null = null;
   /** Set by a translator to keep its answer out of the soft TLB (e.g. the PR magic page, counted per access). */
   tlbNoFill = false;
+  /** Called when an instruction is decoded for the first time at an address (`-d in_asm`). */
+  onDecode: ((pcHi: number, pcLo: number, word: number) => void) | null = null;
+  /** Called at the start of each straight-line run of instructions (`-d exec`). */
+  onBlock: ((pcHi: number, pcLo: number) => void) | null = null;
   /** Optional interrupt log hook (`-d int`). */
   logInterrupt: ((vector: number, pcHi: number, pcLo: number, srr1Lo: number) => void) | null = null;
   /** Event counters (exposed to embedders and benchmarks). */
@@ -380,6 +384,8 @@ export class Cpu {
     const useJit = this.jit && budget >= JIT_MIN_BUDGET;
     while (done < budget) {
       if (this.pending !== 0 && this.system) this.takeAsyncInterrupt();
+      // `-d exec`: the start of every straight-line run (after a taken branch, an interrupt or a page change).
+      if (this.onBlock) this.onBlock(s[PC + 1]!, s[PC]!);
       if (this.system && (s[MSR]! & MSR_LO_SE) !== 0 && !this.pr) {
         // Single-step (Book III-S §6.5.15): a trace interrupt after each completed instruction.
         const r = this.stepOne();
@@ -536,6 +542,8 @@ export class Cpu {
     const ops = this.codePageFor(s[PC + 1]!, pcLo);
     const word = this.fetchWord(s[PC + 1]!, pcLo);
     const d = this.decoder.decode(word);
+    // `-d in_asm`: each instruction is reported once, when it is first decoded at this address.
+    if (this.onDecode) this.onDecode(s[PC + 1]!, pcLo, word);
     let exec = this.makeExec(d, word);
     if (this.codeHooks.length > 0) exec = this.wrapCodeHooks(exec, s[PC + 1]!, pcLo);
     ops[(pcLo & 0xfff) >>> 2] = exec;
