@@ -2,39 +2,38 @@
  * Source generation for one JIT block (see ./engine.ts for the design).
  *
  * A block is straight-line code: the state slots it touches (`Cpu.s` int32
- * slots: GPR halves, CR, XER pieces, LR, CTR) live in JS locals `v<slot>`
- * loaded once in the prologue and written back at every exit, so V8 keeps them
- * in machine registers. Every local always holds the architected value of its
- * slot at any point where the block can leave (exit, fault, fallback), which is
- * what makes faults exact: the catch handler writes all locals back, sets the
- * PC to the faulting instruction and rethrows to the run loop.
+ * slots: GPR halves, CR, XER pieces, LR, CTR) live in JS locals `v<slot>`,
+ * loaded at their first use, so V8 keeps them in machine registers. A local always
+ * holds its slot's architected value; `s` is brought up to date (the written
+ * locals stored, `s[PC]` set) only where the block leaves or may throw: at an
+ * exit, before an executor call and on the slow path of a load or store (the
+ * fast path cannot fault). So a guest fault needs no handler in the block: the
+ * state is exact and the PC names the faulting instruction. There is no
+ * try/catch and no merge of exits, which keeps V8's optimising compiler fast.
  *
  * Names used in the generated code: `c` the Cpu, `s` its Int32Array state,
- * `P`/`PH` the block's start PC halves, `N` instructions completed (the count
- * at a fault, the result at an exit), `NL`/`NH` the next PC at an exit, label
- * `B` the block body (exits are `break B`).
+ * `sp` its SPRs, `dv` a DataView of RAM, `M` the TLB helpers (./memory.ts),
+ * `P`/`PH` the block's start PC halves, `F<k>` executors called as fallbacks.
  */
 import type { Cpu } from '../cpu.js';
 import { CR, LR, PC, XER_SO } from '../state.js';
 import type { Exec } from '../table.js';
 
-/** Marker lines (with an index into `reloads`) replaced in `finish` once the final set of cached slots is known. */
-const RELOAD = '\u0000reload:';
+/** Most locals an exit or slow path stores itself (see Gen.bound). */
+const SYNC_LIMIT = 8;
 
 /** Index of CFAR's low half in `Cpu.sprs` (SPR 28; Book III-S §4.3.3 "Come-From Address Register"). */
 const CFAR2 = 28 * 2;
 
 export class Gen {
   private readonly lines: string[] = [];
-  /** Slots held in locals (loaded in the prologue). */
+  /** Slots with a local (declared at the top of the block function). */
   private readonly used = new Set<number>();
-  /** Slots written anywhere in the block (written back at exits and faults). */
-  private readonly dirty = new Set<number>();
-  /** Slots written since the last spill to `s` (before a fallback call). */
+  /** Slots whose local holds the value at this point of the (straight-line) code. */
+  private readonly loaded = new Set<number>();
+  /** Slots written since `s` was last brought up to date. */
   private readonly unsynced = new Set<number>();
   private tmpN = 0;
-  /** Slots to reload after each fallback call (null: all cached slots), by marker index. */
-  private readonly reloads: (readonly number[] | null)[] = [];
   /** Executors called by the block, by index (`F0`, `F1`, ...). */
   readonly fallbacks: Exec<Cpu>[] = [];
   /** Index of the instruction being generated, from the block start. */
@@ -55,9 +54,16 @@ export class Gen {
 
   // ---- state slots ----------------------------------------------------------------------------
 
-  /** The local holding int32 state slot `slot`. */
+  /**
+   * The local holding int32 state slot `slot`, loaded from `s` at its first use (so a block that
+   * leaves early loads only what it used; the load line goes before the caller's line).
+   */
   r(slot: number): string {
-    this.used.add(slot);
+    if (!this.loaded.has(slot)) {
+      this.used.add(slot);
+      this.loaded.add(slot);
+      this.lines.push(`v${slot} = s[${slot}];`);
+    }
     return `v${slot}`;
   }
 
@@ -72,7 +78,7 @@ export class Gen {
   /** Assign an int32 slot (the expression is coerced to int32, as a store to `s` would). */
   set(slot: number, expr: string): void {
     this.used.add(slot);
-    this.dirty.add(slot);
+    this.loaded.add(slot);
     this.unsynced.add(slot);
     this.lines.push(/^(t\d+|-?\d+)$/.test(expr) ? `v${slot} = ${expr} | 0;` : `v${slot} = (${expr}) | 0;`);
   }
@@ -123,17 +129,38 @@ export class Gen {
   }
 
   /**
-   * Statements setting NL/NH to the address after the current instruction: carries into the high
-   * word at the top of a 4 GiB range (or wraps to 0 in 32-bit mode), as the interpreter does.
+   * Exits and slow paths store the locals written since the last sync; once there are more than
+   * SYNC_LIMIT of them, they are stored on the main path instead, which keeps the code (and V8's
+   * compile time) linear in the block length at the cost of a few stores.
+   */
+  private bound(): void {
+    if (this.unsynced.size > SYNC_LIMIT) {
+      this.lines.push(this.sync());
+      this.unsynced.clear();
+    }
+  }
+
+  /** Statements storing the locals written since the last sync into `s`. */
+  private sync(): string {
+    return [...this.unsynced].map((slot) => `s[${slot}] = v${slot};`).join(' ');
+  }
+
+  /**
+   * Statements setting the PC to the address after the current instruction: it carries into the
+   * high word at the top of a 4 GiB range (or wraps to 0 in 32-bit mode), as the interpreter does.
    */
   private nextPc(): string {
     const t = `t${this.tmpN++}`;
-    return `const ${t} = (P >>> 0) + ${4 * (this.i + 1)}; NL = ${t} | 0; NH = ${t} > 4294967295 ? ${this.sf ? '(PH + 1) | 0' : '0'} : PH;`;
+    return `const ${t} = (P >>> 0) + ${4 * (this.i + 1)}; s[${PC}] = ${t} | 0; if (${t} > 4294967295) s[${PC + 1}] = ${this.sf ? '(PH + 1) | 0' : '0'};`;
   }
 
-  /** Leave the block after the current instruction, falling through to the next one. */
+  /**
+   * Leave the block after the current instruction, falling through to the next one. A `dirty`
+   * exit (negative count) tells BlockJit.run to return to the run loop.
+   */
   exitNext(dirty = false): void {
-    this.lines.push(`{ ${this.nextPc()} N = ${dirty ? -(this.i + 1) : this.i + 1}; break B; }`);
+    this.bound();
+    this.lines.push(`{ ${this.sync()} ${this.nextPc()} return ${dirty ? -(this.i + 1) : this.i + 1}; }`);
   }
 
   /**
@@ -141,7 +168,9 @@ export class Gen {
    * truncates the target as `jump` in isa/branch.ts does. Returns the statement (for a side exit).
    */
   branchTo(lo: string, hi: string): string {
-    return `{ sp[${CFAR2}] = ${this.pc()}; sp[${CFAR2 + 1}] = PH; NL = (${lo}) & -4; NH = ${this.sf ? `${hi}` : '0'}; N = ${this.i + 1}; break B; }`;
+    this.bound();
+    const h = this.sf ? hi : '0';
+    return `{ sp[${CFAR2}] = ${this.pc()}; sp[${CFAR2 + 1}] = PH; ${this.sync()} s[${PC}] = (${lo}) & -4; s[${PC + 1}] = ${h}; return ${this.i + 1}; }`;
   }
 
   /** LR ← address of the next instruction (Book I §2.4 "LK"). */
@@ -172,28 +201,72 @@ export class Gen {
 
   // ---- memory ---------------------------------------------------------------------------------
 
+  /** Before a call that may throw a GuestFault: `s` up to date and the PC at this instruction. */
+  private beforeThrow(): string {
+    return `${this.sync()} s[${PC}] = ${this.pc()};`;
+  }
+
   /**
-   * Load `size` bytes at (lo, hi): the soft-TLB fast path, or the Cpu's accessor (which may
-   * throw a GuestFault: N says how many instructions completed). Returns temporaries holding
-   * the value (int32; `vhi` for 8). See ./memory.ts.
+   * Load `size` bytes at (lo, hi): the soft-TLB fast path (./memory.ts gives the RAM offset on a
+   * hit), else the Cpu's accessor, which may throw a GuestFault. Returns temporaries holding the
+   * value (int32; `vhi` for 8).
    */
   load(size: 1 | 2 | 4 | 8, lo: string, hi: string): { v: string; vhi: string } {
-    this.line(`N = ${this.i};`);
-    const v = this.tmp(`M.L${size}(${lo}, ${hi})`);
-    return { v, vhi: size === 8 ? this.tmp('M.h') : '0' };
+    this.bound();
+    const le = this.le;
+    const o = this.tmp(`M.r${size}(${lo}, ${hi})`);
+    const v = this.let();
+    const slow = this.beforeThrow();
+    switch (size) {
+      case 1:
+        this.line(`if (${o} >= 0) ${v} = u8[${o}]; else { ${slow} ${v} = c.read8(${hi}, ${lo}); }`);
+        return { v, vhi: '0' };
+      case 2:
+        this.line(`if (${o} >= 0) ${v} = dv.getUint16(${o}, ${le}); else { ${slow} ${v} = c.read16(${hi}, ${lo}); }`);
+        return { v, vhi: '0' };
+      case 4:
+        this.line(`if (${o} >= 0) ${v} = dv.getInt32(${o}, ${le}); else { ${slow} ${v} = c.read32(${hi}, ${lo}); }`);
+        return { v, vhi: '0' };
+      default: {
+        const vhi = this.let();
+        const [a, b] = le ? [v, vhi] : [vhi, v];
+        this.line(
+          `if (${o} >= 0) { ${a} = dv.getInt32(${o}, ${le}); ${b} = dv.getInt32(${o} + 4, ${le}); } else { ${slow} ${v} = c.read64(${hi}, ${lo}); ${vhi} = c.rhi; }`,
+        );
+        return { v, vhi };
+      }
+    }
   }
 
   /**
    * Store through the write TLB (which never holds pages with decoded code, so the fast path
-   * cannot modify code). The slow path may invalidate this block's own page: then leave after
-   * this instruction, so the run loop decodes the new code (self-modifying code). `onLeave`
-   * completes the instruction first (the RA update of the update forms).
+   * cannot modify code). The slow path may drop this block's own page (self-modifying code):
+   * then the block leaves after this instruction so the run loop decodes the new code. `ra`
+   * is the register an update form sets to the EA, written before leaving.
    */
-  store(size: 1 | 2 | 4 | 8, lo: string, hi: string, v: string, vhi = '0', onLeave = ''): void {
-    const args = size === 8 ? `${lo}, ${hi}, ${v}, ${vhi}` : `${lo}, ${hi}, ${v}`;
-    this.line(
-      `N = ${this.i}; if (M.S${size}(${args}) !== 0 && jp.dead) { ${onLeave} ${this.nextPc()} N = ${-(this.i + 1)}; break B; }`,
-    );
+  store(size: 1 | 2 | 4 | 8, lo: string, hi: string, v: string, vhi = '0', ra = -1): void {
+    this.bound();
+    const le = this.le;
+    const o = this.tmp(`M.w${size}(${lo}, ${hi})`);
+    const upd = ra >= 0 ? `s[${2 * ra}] = ${lo}; s[${2 * ra + 1}] = ${hi};` : '';
+    const slow = `${this.beforeThrow()} c.write${size * 8}(${hi}, ${lo}, ${size === 8 ? `${v}, ${vhi}` : v}); if (jp.dead) { ${upd} ${this.nextPc()} return ${-(this.i + 1)}; }`;
+    let fast: string;
+    switch (size) {
+      case 1:
+        fast = `u8[${o}] = ${v};`;
+        break;
+      case 2:
+        fast = `dv.setUint16(${o}, ${v}, ${le});`;
+        break;
+      case 4:
+        fast = `dv.setInt32(${o}, ${v}, ${le});`;
+        break;
+      default: {
+        const [a, b] = le ? [v, vhi] : [vhi, v];
+        fast = `dv.setInt32(${o}, ${a}, ${le}); dv.setInt32(${o} + 4, ${b}, ${le});`;
+      }
+    }
+    this.line(`if (${o} >= 0) { ${fast} } else { ${slow} }`);
   }
 
   /** EA = (RA|0) + d (D/DS forms; `ra0` false for update forms, where RA is always a register). */
@@ -226,35 +299,29 @@ export class Gen {
   // ---- fallback -----------------------------------------------------------------------------
 
   /**
-   * Run the interpreter's executor for the current instruction. `touched` lists the cached slots
-   * it may read or write (from its operands; null: any). Those are spilled to `s` before the
-   * call and reloaded after it, so every local keeps the architected value. A non-zero result
-   * (it set the PC, raised an interrupt or stopped) ends the block; so does a `terminator`
-   * (privileged and system instructions, which may change the MSR or the translation) and
-   * anything that dropped this page's code or changed MSR[SF].
+   * Run the interpreter's executor for the current instruction, with `s` up to date (it may
+   * read anything, or throw). `touched` lists the cached slots it may write (from its operands;
+   * null: any), reloaded after the call. A non-zero result (it set the PC, raised an interrupt
+   * or stopped) ends the block; so does a `terminator` (privileged and system instructions,
+   * which may change the MSR or the translation) and anything that dropped this page's code
+   * or changed MSR[SF].
    */
   fallback(exec: Exec<Cpu>, terminator: boolean, touched: readonly number[] | null): void {
     const k = this.fallbacks.length;
     this.fallbacks.push(exec);
-    const all = terminator || touched === null;
-    const spilled = all ? [...this.unsynced] : touched.filter((slot) => this.unsynced.has(slot));
-    for (const slot of spilled) this.unsynced.delete(slot);
-    const spill = spilled.map((slot) => `s[${slot}] = v${slot};`).join(' ');
-    // Slots still only in locals: written back when the block leaves right after the call.
-    const rest = [...this.unsynced].map((slot) => `s[${slot}] = v${slot};`).join(' ');
     const ret = -(this.i + 1);
-    this.line(`${spill} s[${PC}] = ${this.pc()}; N = ${this.i};`);
+    this.line(this.beforeThrow());
+    this.unsynced.clear();
     if (terminator) {
-      this.line(`if (F${k}(c) === 0) { ${this.nextPc()} s[${PC}] = NL; s[${PC + 1}] = NH; } return ${ret};`);
+      this.line(`if (F${k}(c) === 0) { ${this.nextPc()} } return ${ret};`);
       this.ended = true;
       return;
     }
-    this.line(`if (F${k}(c) !== 0) { ${rest} return ${ret}; }`);
-    this.reloads.push(all ? null : touched);
-    this.line(`${RELOAD}${this.reloads.length - 1}`);
-    this.line(
-      `if (jp.dead || c.sf !== ${this.sf}) { ${rest} ${this.nextPc()} s[${PC}] = NL; s[${PC + 1}] = NH; return ${ret}; }`,
-    );
+    this.line(`if (F${k}(c) !== 0) return ${ret};`);
+    // Locals the executor may have changed take their value from `s` again.
+    const stale = touched === null ? [...this.loaded] : touched.filter((slot) => this.loaded.has(slot));
+    this.line(stale.map((slot) => `v${slot} = s[${slot}];`).join(' '));
+    this.line(`if (jp.dead || c.sf !== ${this.sf}) { ${this.nextPc()} return ${ret}; }`);
   }
 
   // ---- assembly -------------------------------------------------------------------------------
@@ -270,37 +337,16 @@ export class Gen {
       this.exitNext();
     }
     const used = [...this.used].sort((a, b) => a - b);
-    const dirty = [...this.dirty].sort((a, b) => a - b);
-    const load = used.length ? `let ${used.map((k) => `v${k} = s[${k}]`).join(', ')};` : '';
-    const reload = (set: readonly number[] | null) =>
-      (set ?? used)
-        .filter((k) => this.used.has(k))
-        .map((k) => `v${k} = s[${k}];`)
-        .join(' ');
-    const writeBack = dirty.map((k) => `s[${k}] = v${k};`).join(' ');
-    const body = this.lines
-      .map((l) => (l.startsWith(RELOAD) ? reload(this.reloads[Number(l.slice(RELOAD.length))]!) : l))
-      .join('\n');
+    const decl = used.length ? `let ${used.map((k) => `v${k} = 0`).join(', ')};` : '';
+    const body = this.lines.join('\n');
     const fb = this.fallbacks.map((_, k) => `const F${k} = rt.F[${k}];`).join(' ');
     return `"use strict";
-const s = rt.s, sp = rt.sprs, jp = rt.jp, M = rt.M, H = rt.H, out = rt.out;
+const s = rt.s, sp = rt.sprs, dv = rt.dv, u8 = rt.u8, jp = rt.jp, M = rt.M, H = rt.H, out = rt.out;
 ${fb}
 return function block(c) {
 const P = s[${PC}], PH = s[${PC + 1}];
-${load}
-let N = 0, NL = 0, NH = 0;
-try {
-B: {
+${decl}
 ${body}
-}
-} catch (e) {
-${writeBack}
-s[${PC}] = (P + 4 * N) | 0;
-throw e;
-}
-${writeBack}
-s[${PC}] = NL; s[${PC + 1}] = NH;
-return N;
 };`;
   }
 }

@@ -31,9 +31,13 @@ import { type JitTlb, type MemOps, memOps } from './memory.js';
 import { TEMPLATES } from './templates.js';
 
 /** Longest block, in instructions (bounds compile time and the budget granularity). */
-export const MAX_BLOCK = 128;
-/** Visits of an entry PC before its block is compiled (measured on busybox sha256sum; see README). */
-export const DEFAULT_THRESHOLD = 32;
+export const MAX_BLOCK = 64;
+/**
+ * Instructions interpreted from an entry PC before its block is compiled. Measured on busybox
+ * (sha256sum, sort, awk, grep, bzip2; see README): V8 spends a few milliseconds compiling and
+ * optimising each block, which pays off only for code that keeps running.
+ */
+export const DEFAULT_THRESHOLD = 250_000;
 
 /** Smallest `run` budget that uses compiled code: stepping (run(1), stepOne, gdb) stays on the interpreter. */
 export const JIT_MIN_BUDGET = 16;
@@ -63,7 +67,7 @@ const NO_BLOCK: Block = { fn: () => 0, len: Number.POSITIVE_INFINITY, sf: false 
 /** Per RAM page: blocks and visit counts by word slot. */
 export class JitPage {
   readonly blocks: (Block | undefined)[] = new Array(1024);
-  readonly counts = new Uint16Array(1024);
+  readonly counts = new Int32Array(1024);
   /** Set when the page's decoded code was dropped: running blocks leave at their next check. */
   dead = false;
   constructor(readonly page: number) {}
@@ -73,6 +77,8 @@ export class JitPage {
 interface Runtime {
   readonly s: Int32Array;
   readonly sprs: Int32Array;
+  readonly dv: DataView;
+  readonly u8: Uint8Array;
   readonly jp: JitPage;
   readonly F: readonly Exec<Cpu>[];
   readonly M: MemOps;
@@ -119,19 +125,20 @@ function isTerminator(d: DecodedInsn<Cpu>): boolean {
 
 export class BlockJit {
   private readonly pages = new Map<number, JitPage>();
-  private last: JitPage | null = null;
-  /** Recently followed pages by RAM page number (low 8 bits), checked before `pages`. */
+  /** Recently used pages by RAM page number (low 8 bits), checked before `pages`. */
   private readonly recent: (JitPage | undefined)[] = new Array(256);
   private faultProgress = 0;
-  private memLe: MemOps | null = null;
-  private memBe: MemOps | null = null;
+  /** The entry the run loop is interpreting from (see `interpreted`). */
+  private hotPage: JitPage | null = null;
+  private hotIdx = 0;
+  private mem: MemOps | null = null;
   /** Blocks compiled so far (for tests and benchmarks). */
   compiled = 0;
 
   constructor(
     private readonly cpu: Cpu,
     private readonly tlb: JitTlb,
-    /** Visits before compiling; 0 compiles at the first visit (tests). */
+    /** Instructions interpreted from an entry before its block is compiled; 0 compiles at the first visit (tests). */
     public threshold = DEFAULT_THRESHOLD,
   ) {}
 
@@ -140,19 +147,30 @@ export class BlockJit {
    * instructions. Returns the number run; 0 when there is no block to run here (interpret).
    */
   run(page: number, pcLo: number, left: number): number {
+    // Small on purpose (V8 inlines it into the run loop): most calls find no block and return.
+    let jp = this.recent[page & 255];
+    if (jp === undefined || jp.page !== page || jp.dead) jp = this.page(page);
+    const idx = (pcLo & 0xfff) >>> 2;
+    const b = jp.blocks[idx];
+    if (b !== undefined && b.sf === this.cpu.sf) return this.chain(jp, b, pcLo, left);
+    if (b === NO_BLOCK) return 0;
+    if (jp.counts[idx]! < this.threshold) {
+      // The interpreter runs from here; `interpreted` adds what it ran to this entry's heat.
+      this.hotPage = jp;
+      this.hotIdx = idx;
+      return 0;
+    }
+    const nb = this.compile(jp, idx);
+    return nb === NO_BLOCK ? 0 : this.chain(jp, nb, pcLo, left);
+  }
+
+  /** Run block `b` (at `pcLo` on page `jp`) and the blocks it leads to, within `left` instructions. */
+  private chain(jp: JitPage, b: Block, pcLo: number, left: number): number {
     const c = this.cpu;
     const s = c.s;
-    let jp = this.page(page);
+    const t = this.tlb;
     let pageLo = pcLo & ~0xfff;
     let pageHi = s[PC + 1]!;
-    const idx = (pcLo & 0xfff) >>> 2;
-    let b = jp.blocks[idx];
-    if (b === undefined || b.sf !== c.sf) {
-      if (b === NO_BLOCK || jp.counts[idx]!++ < this.threshold) return 0;
-      b = this.compile(jp, idx);
-      if (b === NO_BLOCK) return 0;
-    }
-    const t = this.tlb;
     let total = 0;
     let start = pcLo;
     try {
@@ -191,7 +209,7 @@ export class BlockJit {
         b = nb;
       }
     } catch (e) {
-      // The block set the PC to the faulting instruction; everything before it completed.
+      // The PC names the faulting instruction; everything before it completed.
       this.faultProgress = total + (((s[PC]! - start) | 0) >>> 2);
       throw e;
     }
@@ -200,15 +218,26 @@ export class BlockJit {
 
   /** The JitPage of a RAM page, created on first use (the run loop has just decoded code there). */
   private page(page: number): JitPage {
-    let jp = this.last;
-    if (jp !== null && jp.page === page) return jp;
-    jp = this.pages.get(page) ?? null;
-    if (jp === null) {
+    let jp = this.pages.get(page);
+    if (jp === undefined) {
       jp = new JitPage(page);
       this.pages.set(page, jp);
     }
-    this.last = jp;
+    this.recent[page & 255] = jp;
     return jp;
+  }
+
+  /**
+   * The run loop interpreted `n` instructions from the entry `run` last declined: that entry's
+   * heat. Weighting visits by run length compiles long hot runs first and leaves short, rarely
+   * repeated ones to the interpreter, for which V8's cost of compiling a block never pays off.
+   */
+  interpreted(n: number): void {
+    const jp = this.hotPage;
+    if (jp !== null) {
+      jp.counts[this.hotIdx] += n;
+      this.hotPage = null;
+    }
   }
 
   /** Instructions completed by compiled code before the fault the run loop is handling (then 0). */
@@ -224,14 +253,12 @@ export class BlockJit {
     if (!jp) return;
     jp.dead = true;
     this.pages.delete(page);
-    if (this.last === jp) this.last = null;
   }
 
   /** Drop every block. */
   flush(): void {
     for (const jp of this.pages.values()) jp.dead = true;
     this.pages.clear();
-    this.last = null;
   }
 
   private compile(jp: JitPage, first: number): Block {
@@ -263,8 +290,8 @@ export class BlockJit {
       if (factories.size >= MAX_FACTORIES) factories.clear();
       factories.set(src, factory);
     }
-    const M = c.le ? (this.memLe ??= memOps(c, this.tlb, true)) : (this.memBe ??= memOps(c, this.tlb, false));
-    const fn = factory({ s: c.s, sprs: c.sprs, jp, F: g.fallbacks, M, H: HELPERS, out });
+    this.mem ??= memOps(this.tlb);
+    const fn = factory({ s: c.s, sprs: c.sprs, dv: c.dv, u8: c.u8, jp, F: g.fallbacks, M: this.mem, H: HELPERS, out });
     const block: Block = { fn, len: count, sf: c.sf };
     jp.blocks[first] = block;
     jp.counts[first] = 0;

@@ -478,10 +478,8 @@ function store(size: 1 | 2 | 4 | 8, o: MemOpts = {}): Template {
         v = g.val(o.rev ? bswap32(g.hi(f.rs!)) : sl);
         vhi = g.val(o.rev ? bswap32(sl) : g.hi(f.rs!));
     }
-    const ra = f.ra!;
-    const upd = o.update ? `v${2 * ra} = ${lo}; v${2 * ra + 1} = ${hi};` : '';
-    g.store(size, lo, hi, v, vhi, upd);
-    if (o.update) g.setGpr(ra, lo, hi);
+    g.store(size, lo, hi, v, vhi, o.update ? f.ra! : -1);
+    if (o.update) g.setGpr(f.ra!, lo, hi);
     return true;
   };
 }
