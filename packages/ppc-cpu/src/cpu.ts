@@ -381,7 +381,8 @@ export class Cpu {
       if (this.halted && !this.wakeFromHalt()) return { kind: 'halted' };
     }
     let faultRetries = 0;
-    const useJit = this.jit && budget >= JIT_MIN_BUDGET;
+    // Compiled blocks skip the per-run and per-decode debug hooks (-d exec, -d in_asm): interpret then.
+    const useJit = this.jit && budget >= JIT_MIN_BUDGET && !this.onBlock && !this.onDecode;
     while (done < budget) {
       if (this.pending !== 0 && this.system) this.takeAsyncInterrupt();
       // `-d exec`: the start of every straight-line run (after a taken branch, an interrupt or a page change).
