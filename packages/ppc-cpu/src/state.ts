@@ -39,6 +39,9 @@ export const T0 = 88; // lo at 88, hi at 89
 export const T1 = 90;
 /** FPSCR bits 0:31 (only DRN, bits 29:31, is defined: mask 0x7). */
 export const FPSCR_HI = 92;
+/** The value a load-and-reserve read (lo, hi), for the compare-and-swap of store-conditional. */
+export const RESV_VAL_LO = 93;
+export const RESV_VAL_HI = 94;
 /** Number of Int32 slots used by scalar state. */
 export const SCALAR_SLOTS = 96;
 

@@ -133,3 +133,42 @@ describe('reset', () => {
     expect(cpu.pvr).toBe(0x004e1202);
   });
 });
+
+describe('store-conditional on shared memory', () => {
+  it('fails when another agent changed the reserved word since lwarx/ldarx (compare-and-swap)', () => {
+    const { ram, dv, translator } = flat();
+    const cpu = new Cpu({ ram, translator });
+    const prog = [
+      enc('lwarx', { rt: 5, ra: 0, rb: 3, eh: 0 }),
+      enc('stwcx.', { rs: 6, ra: 0, rb: 3 }),
+      enc('mfcr', { rt: 7 }),
+      enc('ldarx', { rt: 5, ra: 0, rb: 4, eh: 0 }),
+      enc('stdcx.', { rs: 6, ra: 0, rb: 4 }),
+      enc('mfcr', { rt: 8 }),
+    ];
+    prog.forEach((w, i) => {
+      dv.setUint32(0x1000 + 4 * i, w, true);
+    });
+    cpu.setGpr(3, 0x8000n);
+    cpu.setGpr(4, 0x8008n);
+    cpu.setGpr(6, 0x1234n);
+    // Uncontended: both succeed.
+    cpu.set64(64, 0x1000n);
+    cpu.run(6);
+    expect((cpu.getGpr(7) >> 29n) & 1n).toBe(1n);
+    expect((cpu.getGpr(8) >> 29n) & 1n).toBe(1n);
+    expect(dv.getUint32(0x8000, true)).toBe(0x1234);
+    // Another agent stores between the reservation and the store-conditional: it must fail.
+    cpu.set64(64, 0x1000n);
+    cpu.run(1);
+    dv.setUint32(0x8000, 0x5555, true);
+    cpu.run(2);
+    expect((cpu.getGpr(7) >> 29n) & 1n).toBe(0n);
+    expect(dv.getUint32(0x8000, true)).toBe(0x5555);
+    cpu.run(1);
+    dv.setBigUint64(0x8008, 0x77n, true);
+    cpu.run(2);
+    expect((cpu.getGpr(8) >> 29n) & 1n).toBe(0n);
+    expect(dv.getBigUint64(0x8008, true)).toBe(0x77n);
+  });
+});

@@ -4,7 +4,7 @@
  * §3.3.7, Book II §4.4).
  */
 import type { Cpu } from '../cpu.js';
-import { CR, RESV_HI, RESV_LEN, RESV_LO, RESV_VALID, XER_BC, XER_SO } from '../state.js';
+import { CR, RESV_HI, RESV_LEN, RESV_LO, RESV_VAL_HI, RESV_VAL_LO, RESV_VALID, XER_BC, XER_SO } from '../state.js';
 import type { Fields, InsnDef } from '../table.js';
 import { addEaN, eaD, eaX, ra0 } from './util.js';
 
@@ -565,6 +565,8 @@ function larx(size: Size | 16) {
         }
         s[t] = vlo;
         s[t + 1] = vhi;
+        s[RESV_VAL_LO] = vlo;
+        s[RESV_VAL_HI] = vhi;
       }
       s[RESV_VALID] = 1;
       s[RESV_LO] = lo;
@@ -573,6 +575,82 @@ function larx(size: Size | 16) {
       return 0;
     };
   };
+}
+
+/** Atomics views of a shared RAM buffer, made once per buffer. */
+interface AtomicViews {
+  readonly i8: Int8Array;
+  readonly i16: Int16Array;
+  readonly i32: Int32Array;
+  readonly i64: BigInt64Array;
+}
+const atomicViews = new WeakMap<ArrayBufferLike, AtomicViews>();
+
+function viewsOf(ram: ArrayBufferLike): AtomicViews {
+  let v = atomicViews.get(ram);
+  if (!v) {
+    const n = ram.byteLength;
+    v = {
+      i8: new Int8Array(ram),
+      i16: new Int16Array(ram, 0, n >>> 1),
+      i32: new Int32Array(ram, 0, n >>> 2),
+      i64: new BigInt64Array(ram, 0, Math.floor(n / 8)),
+    };
+    atomicViews.set(ram, v);
+  }
+  return v;
+}
+
+/** The guest value (lo, hi) of `size` bytes as the host reads the same bytes (byte order of MSR[LE]). */
+function rawOf(size: 1 | 2 | 4 | 8, le: boolean, lo: number, hi: number): number | bigint {
+  if (size === 1) return (lo << 24) >> 24;
+  if (size === 2) return le ? (lo << 16) >> 16 : (bswap16(lo & 0xffff) << 16) >> 16;
+  if (size === 4) return le ? lo | 0 : bswap32(lo) | 0;
+  const v = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+  if (le) return BigInt.asIntN(64, v);
+  const b = (BigInt(bswap32(lo) >>> 0) << 32n) | BigInt(bswap32(hi) >>> 0);
+  return BigInt.asIntN(64, b);
+}
+
+/**
+ * Conditional store: on a SharedArrayBuffer, an atomic compare-and-swap against the reserved
+ * value (so a store by another vCPU since the load-and-reserve makes it fail); otherwise a plain
+ * store. Returns 1 on success.
+ */
+function storeConditional(c: Cpu, size: 1 | 2 | 4 | 8, hi: number, lo: number, vlo: number, vhi: number): number {
+  const s = c.s;
+  if (!(c.ram instanceof SharedArrayBuffer)) {
+    if (size === 1) c.write8(hi, lo, vlo);
+    else if (size === 2) c.write16(hi, lo, vlo);
+    else if (size === 4) c.write32(hi, lo, vlo);
+    else c.write64(hi, lo, vlo, vhi);
+    return 1;
+  }
+  // Translation (and code invalidation) through the normal store path, without writing.
+  const off = c.probe(hi, lo, 1);
+  const v = viewsOf(c.ram);
+  const le = c.le;
+  const expLo = s[RESV_VAL_LO]!;
+  const expHi = s[RESV_VAL_HI]!;
+  switch (size) {
+    case 1:
+      return Atomics.compareExchange(v.i8, off, rawOf(1, le, expLo, 0) as number, rawOf(1, le, vlo, 0) as number) ===
+        rawOf(1, le, expLo, 0)
+        ? 1
+        : 0;
+    case 2: {
+      const e = rawOf(2, le, expLo, 0) as number;
+      return Atomics.compareExchange(v.i16, off >>> 1, e, rawOf(2, le, vlo, 0) as number) === e ? 1 : 0;
+    }
+    case 4: {
+      const e = rawOf(4, le, expLo, 0) as number;
+      return Atomics.compareExchange(v.i32, off >>> 2, e, rawOf(4, le, vlo, 0) as number) === e ? 1 : 0;
+    }
+    default: {
+      const e = rawOf(8, le, expLo, expHi) as bigint;
+      return Atomics.compareExchange(v.i64, off >>> 3, e, rawOf(8, le, vlo, vhi) as bigint) === e ? 1 : 0;
+    }
+  }
 }
 
 function stcx(size: Size | 16) {
@@ -588,14 +666,14 @@ function stcx(size: Size | 16) {
       const hi = c.eah;
       if ((lo & (size - 1)) !== 0) return c.alignmentInterrupt(hi, lo, true);
       let ok = 0;
-      // Single-CPU semantics: the store succeeds when the reservation covers exactly this address and length.
+      // The store succeeds when this thread's reservation covers exactly this address and length
+      // and (on shared memory, where other vCPUs may store) the reserved location still holds the
+      // value the load-and-reserve read: a compare-and-swap on the granule (ARCHITECTURE.md §3).
       if (s[RESV_VALID] && s[RESV_LO] === lo && s[RESV_HI] === hi && s[RESV_LEN] === size) {
-        if (size === 1) c.write8(hi, lo, s[sr]!);
-        else if (size === 2) c.write16(hi, lo, s[sr]!);
-        else if (size === 4) c.write32(hi, lo, s[sr]!);
-        else if (size === 8) c.write64(hi, lo, s[sr]!, s[sr + 1]!);
-        else storeQuad(c, sr, hi, lo);
-        ok = 1;
+        if (size === 16) {
+          storeQuad(c, sr, hi, lo);
+          ok = 1;
+        } else ok = storeConditional(c, size, hi, lo, s[sr]!, s[sr + 1]!);
       }
       s[RESV_VALID] = 0;
       s[CR] = (s[CR]! & 0x0fffffff) | (((ok << 1) | s[XER_SO]!) << 28);
