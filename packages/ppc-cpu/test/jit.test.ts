@@ -292,6 +292,19 @@ describe('switches and the interpreter paths', () => {
     expect(cpu.getGpr(3)).toBe(199n);
   });
 
+  it('the -d exec / in_asm hooks (onBlock, onDecode) keep the interpreter', () => {
+    const cpu = user(loop, { jitThreshold: 0 });
+    let runs = 0;
+    cpu.onBlock = () => {
+      runs++;
+    };
+    cpu.run(10_000);
+    expect(cpu.jitCompiled).toBe(0);
+    // One run from the start (into the first pass), then one per taken bdnz: 1 + 199.
+    expect(runs).toBe(200);
+    expect(cpu.getGpr(3)).toBe(200n);
+  });
+
   it('code hooks see every instruction, also in code compiled before the hook', () => {
     const cpu = user(loop, { jitThreshold: 0 });
     cpu.run(50);
