@@ -154,12 +154,14 @@ export function vmmHcalls(host: VmmHcallHost): HcallTable {
     const known = PROC_TBL.MODIFY | PROC_TBL.REGISTER | PROC_TBL.RADIX | PROC_TBL.HASH_SEG_TBL | PROC_TBL.GTSE;
     if ((flags & ~known) !== 0n) return bad('H_REGISTER_PROC_TBL', a, `flags 0x${flags.toString(16)}`);
     if ((flags & PROC_TBL.MODIFY) === 0n) return H.SUCCESS;
-    if ((flags & PROC_TBL.REGISTER) === 0n) return bad('H_REGISTER_PROC_TBL', a, 'deregistration is not supported', H.PARAMETER);
+    if ((flags & PROC_TBL.REGISTER) === 0n)
+      return bad('H_REGISTER_PROC_TBL', a, 'deregistration is not supported', H.PARAMETER);
     if (flags & PROC_TBL.RADIX) return bad('H_REGISTER_PROC_TBL', a, 'radix MMU not offered', H.PARAMETER);
     if (flags & PROC_TBL.HASH_SEG_TBL) return bad('H_REGISTER_PROC_TBL', a, 'segment tables not offered', H.PARAMETER);
     if (flags & PROC_TBL.GTSE) return bad('H_REGISTER_PROC_TBL', a, 'GTSE needs radix', H.PARAMETER);
     // Hash with SLB: the table address, page size and size must be zero.
-    if (a.arg(1) !== 0n || a.arg(2) !== 0n || a.arg(3) !== 0n) return bad('H_REGISTER_PROC_TBL', a, 'table given for HPT+SLB', H.PARAMETER);
+    if (a.arg(1) !== 0n || a.arg(2) !== 0n || a.arg(3) !== 0n)
+      return bad('H_REGISTER_PROC_TBL', a, 'table given for HPT+SLB', H.PARAMETER);
     return H.SUCCESS;
   };
 
