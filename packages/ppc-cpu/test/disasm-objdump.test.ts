@@ -27,7 +27,6 @@ function chapterOfMnemonic(m: string): string {
   return 'other';
 }
 
-
 interface Report {
   words: number;
   same: number;
