@@ -15,6 +15,7 @@ export {
   TranslateFault,
 } from './cpu.js';
 export { type CpuModelName, type DecodedInsn, decoderFor, ModelDecoder } from './decode.js';
+export { type DisasmOptions, type Disassembly, disassemble } from './disasm.js';
 export { extractField, FIELDS, type FieldDef, type FieldKind, insertField } from './fields.js';
 export { DSISR, PENDING, SRR1_ISI, SRR1_PROGRAM, SRR1_WAKE, VEC } from './interrupts.js';
 export { INSTRUCTIONS } from './isa/index.js';
