@@ -8,6 +8,11 @@
  * the calling thread in slices of `Cpu.run(budget)` and yields to the event
  * loop between slices (console input arrives there); an idle machine sleeps
  * until the next decrementer or an interrupt (ARCHITECTURE.md §3).
+ *
+ * A debugger or the monitor can hold the vCPUs stopped ({@link Machine.hold}):
+ * the loop then runs nothing until every hold is released. A vCPU stopping at
+ * a code hook's request (a gdb breakpoint or watchpoint) sets the 'debugger'
+ * hold and tells the attached {@link MachineDebugListener}.
  */
 
 import {
@@ -21,16 +26,26 @@ import {
   PSERIES_DEFAULT_PAGE_SIZES,
   Slb,
 } from '@ppcvm/hpt-mmu';
-import { type GuestMemory, GuestMemory as GuestMemoryClass, type Logger, nullLogger } from '@ppcvm/machine-core';
+import {
+  type GuestMemory,
+  GuestMemory as GuestMemoryClass,
+  type HcallTable,
+  type LogCategory,
+  type Logger,
+  nullLogger,
+} from '@ppcvm/machine-core';
 import {
   type AddressTranslator,
   Cpu,
   type CpuModelName,
+  disassemble,
   layout,
   PENDING,
   PrMode,
+  SPR,
   type StopReason,
   SystemMmu,
+  VEC,
 } from '@ppcvm/ppc-cpu';
 import { VioBus, VioNvram, VioVty, vioHcalls } from '@ppcvm/spapr-vio';
 import { Xics, xicsFdtNode, xicsHcalls, xicsRtasCalls } from '@ppcvm/xics';
@@ -45,6 +60,7 @@ import { buildPseriesTree, hypertasFunctions, RTAS_ERROR_LOG_MAX, RTAS_ERROR_LOG
 import { HcallRouter } from './router.js';
 import { RtasDispatcher, rtasBlob } from './rtas.js';
 import { createRtasServices, createRtasState, type RtasHost, type RtasState } from './rtas-services.js';
+import { Symbolizer } from './symbols.js';
 import { Vcpu } from './vcpu.js';
 
 export const DEFAULT_RAM_SIZE = 512 * 2 ** 20;
@@ -129,6 +145,26 @@ export interface MachineOptions {
   readonly random?: (bytes: Uint8Array) => void;
   /** Instructions per slice of the run loop. */
   readonly slice?: number;
+  /**
+   * The CPUs' block JIT (default: ppc-cpu's default). Off for `-d exec`, whose trace needs
+   * every block start (compiled blocks chain without calling `onBlock`).
+   */
+  readonly jit?: boolean;
+  /** Symbols for `-d exec` / `-d in_asm` and the monitor (default: read from the kernel ELF when needed). */
+  readonly symbols?: Symbolizer;
+}
+
+/** Why the run loop holds every vCPU stopped; it runs nothing while any hold is set. */
+export type MachineHold = 'debugger' | 'monitor' | 'startup';
+
+/** What a debugger attached to the machine ({@link Machine.debugListener}) hears from the run loop. */
+export interface MachineDebugListener {
+  /** vCPU `index` stopped at a code hook's request (StopReason 'breakpoint'); the 'debugger' hold is already set. */
+  breakpoint(index: number): void;
+  /** A reset replaced the vCPUs' Cpu objects: per-Cpu hooks must be installed again. */
+  reset(): void;
+  /** `run()` is about to return this exit. */
+  exited(exit: MachineExit): void;
 }
 
 /** Addresses of what the machine put in RAM at the last reset. */
@@ -146,10 +182,24 @@ export type RunResult =
   | { readonly kind: 'exit'; readonly exit: MachineExit }
   /** Every vCPU is waiting for an interrupt or stopped. */
   | { readonly kind: 'idle' }
+  /** A debugger or the monitor holds the vCPUs stopped. */
+  | { readonly kind: 'held' }
   /** The instruction budget ran out. */
   | { readonly kind: 'budget' };
 
-type StepResult = 'busy' | 'idle' | 'exit';
+type StepResult = 'busy' | 'idle' | 'exit' | 'held';
+
+/** Storage interrupts, logged under `-d mmu` (Book III-S §6.5.3-6.5.6). */
+const STORAGE_VECTORS: ReadonlyMap<number, string> = new Map([
+  [VEC.DSI, 'DSI'],
+  [VEC.DSEG, 'data segment'],
+  [VEC.ISI, 'ISI'],
+  [VEC.ISEG, 'instruction segment'],
+]);
+
+function hex64(hi: number, lo: number): string {
+  return `0x${(hi >>> 0).toString(16).padStart(8, '0')}${(lo >>> 0).toString(16).padStart(8, '0')}`;
+}
 
 export class Machine {
   readonly memory: GuestMemory;
@@ -173,6 +223,8 @@ export class Machine {
   boot!: BootLayout;
   /** Resets done (reboots). */
   resets = 0;
+  /** The debugger attached to the run loop (gdbstub), if any. */
+  debugListener: MachineDebugListener | undefined;
 
   private readonly opts: MachineOptions;
   private readonly elf: ElfImage;
@@ -183,6 +235,8 @@ export class Machine {
   private pendingExit: MachineExit | undefined;
   private kicked = false;
   private wake: (() => void) | undefined;
+  private readonly holds = new Set<MachineHold>();
+  private symbolsCache: Symbolizer | undefined;
 
   constructor(options: MachineOptions) {
     this.opts = options;
@@ -200,6 +254,7 @@ export class Machine {
     this.random = options.random ?? ((b) => crypto.getRandomValues(b));
     this.slice = options.slice ?? DEFAULT_SLICE;
     this.elf = parseElf64(options.kernel);
+    this.symbolsCache = options.symbols;
 
     try {
       // PR mode keeps the vCPUs' shared pages after guest RAM, out of the guest's reach.
@@ -237,7 +292,7 @@ export class Machine {
     this.hptHcalls = createHptHcalls({
       hpt: this.hpt,
       pageSizes: this.pageSizes,
-      log: this.logger,
+      log: this.mmuLogger(),
       isRam: (hi, lo) => hi * 2 ** 32 + (lo >>> 0) < ramSize,
       onInvalidate: {
         invalidateHpte: () => this.flushTlbs(),
@@ -264,7 +319,7 @@ export class Machine {
           logger: this.logger,
           timebase: timebase ? () => BigInt(Math.floor(timebase())) : undefined,
         }),
-        this.hptHcalls.table,
+        this.logger.enabled('mmu') ? this.tracedMmuHcalls(this.hptHcalls.table) : this.hptHcalls.table,
         vioHcalls(this.vio),
         vmmHcalls({
           memory: this.memory,
@@ -288,6 +343,45 @@ export class Machine {
     return this.memory.size;
   }
 
+  /** The kernel's ELF symbols (read on first use; none for a stripped kernel). */
+  get symbols(): Symbolizer {
+    this.symbolsCache ??= Symbolizer.fromElf(this.opts.kernel);
+    return this.symbolsCache;
+  }
+
+  // ---- -d mmu ----------------------------------------------------------------------------------
+
+  /** The HPT hcalls' own notes and argument errors also go to `-d mmu`. */
+  private mmuLogger(): Logger {
+    const base = this.logger;
+    if (!base.enabled('mmu')) return base;
+    const alsoMmu = (c: LogCategory) => c === 'hcall' || c === 'guest_errors';
+    return {
+      enabled: (c) => base.enabled(c) || alsoMmu(c),
+      log: (c, m) => {
+        if (base.enabled(c)) base.log(c, m);
+        if (alsoMmu(c)) base.log('mmu', m);
+      },
+    };
+  }
+
+  /** The page-table hcalls with each call, its arguments, result and first output logged under `-d mmu`. */
+  private tracedMmuHcalls(table: HcallTable): HcallTable {
+    return {
+      owner: table.owner,
+      entries: table.entries.map((e) => ({
+        ...e,
+        handler: (args) => {
+          const a = [0, 1, 2, 3].map((i) => `0x${args.arg(i).toString(16)}`).join(', ');
+          const rc = e.handler(args);
+          const r4 = this.vcpus[args.cpuIndex]?.cpu.getGpr(4) ?? 0n;
+          this.logger.log('mmu', `cpu ${args.cpuIndex} ${e.name}(${a}) -> ${rc} r4=0x${r4.toString(16)}`);
+          return rc;
+        },
+      })),
+    };
+  }
+
   // ---- construction helpers -------------------------------------------------------------------
 
   private makeCpu(index: number): Cpu {
@@ -297,11 +391,14 @@ export class Machine {
       translate: (hi, lo, access) => impl!.translate(hi, lo, access),
       describeFault: (hi, lo, access, code) => impl!.describeFault?.(hi, lo, access, code),
     };
+    // `-d exec` must see every block start: compiled blocks chain without calling onBlock.
+    const jit = this.logger.enabled('exec') ? false : this.opts.jit;
     const cpu = new Cpu({
       ram: this.memory.buffer,
       translator,
       model: this.model.name,
       hooks: { hypercall: () => this.router.dispatch(this.vcpus[index]!.hcallArgs) },
+      ...(jit !== undefined ? { jit } : {}),
     });
     impl = (this.opts.mmu ?? defaultMmu)({
       cpu,
@@ -321,14 +418,57 @@ export class Machine {
     // One 4 KiB shared page per vCPU after guest RAM.
     if (this.accel === 'pr') cpu.pr = new PrMode(cpu, { sharedOffset: this.memory.size + index * PR_SHARED_PAGE });
     setGuestMsr(cpu, ENTRY_MSR_HI, ENTRY_MSR_LO);
-    if (this.logger.enabled('int')) {
-      cpu.logInterrupt = (vector, pcHi, pcLo, srr1Lo) =>
-        this.logger.log(
-          'int',
-          `cpu ${index}: interrupt 0x${vector.toString(16)} at 0x${((BigInt(pcHi >>> 0) << 32n) | BigInt(pcLo >>> 0)).toString(16)} srr1 0x${(srr1Lo >>> 0).toString(16)}`,
-        );
-    }
+    this.installTracing(cpu, index);
     return cpu;
+  }
+
+  /** `-d int`, `-d mmu` (storage interrupts), `-d exec` and `-d in_asm` hooks of one vCPU. */
+  private installTracing(cpu: Cpu, index: number): void {
+    const log = this.logger;
+    const int = log.enabled('int');
+    const mmu = log.enabled('mmu');
+    if (int || mmu) {
+      cpu.logInterrupt = (vector, pcHi, pcLo, srr1Lo) => {
+        if (int) {
+          log.log(
+            'int',
+            `cpu ${index}: interrupt 0x${vector.toString(16)} at 0x${((BigInt(pcHi >>> 0) << 32n) | BigInt(pcLo >>> 0)).toString(16)} srr1 0x${(srr1Lo >>> 0).toString(16)}`,
+          );
+        }
+        const kind = mmu ? STORAGE_VECTORS.get(vector) : undefined;
+        if (kind) {
+          // DAR/DSISR are set before the interrupt is delivered; instruction interrupts report in SRR1.
+          const data = vector === VEC.DSI || vector === VEC.DSEG;
+          const detail = data
+            ? ` dar 0x${cpu.getSpr(SPR.DAR).toString(16)}${vector === VEC.DSI ? ` dsisr 0x${cpu.getSpr(SPR.DSISR).toString(16)}` : ''}`
+            : ` srr1 0x${(srr1Lo >>> 0).toString(16)}`;
+          const msrLo = srr1Lo >>> 0;
+          const mode = `${msrLo & layout.MSR_LO_IR ? 'IR' : ''}${msrLo & layout.MSR_LO_DR ? 'DR' : ''}` || 'real';
+          log.log('mmu', `cpu ${index}: ${kind} fault at ${hex64(pcHi, pcLo)}${detail} (${mode})`);
+        }
+      };
+    }
+    if (log.enabled('exec')) {
+      const symbols = this.symbols;
+      cpu.onBlock = (hi, lo) => {
+        const sym = symbols.formatHalves(hi, lo);
+        log.log('exec', `Trace ${index}: ${hex64(hi, lo)}${sym ? ` [${sym}]` : ''}`);
+      };
+    }
+    if (log.enabled('in_asm')) {
+      const symbols = this.symbols;
+      const model = this.model.name;
+      const symbol = (a: bigint) => symbols.format(a);
+      cpu.onDecode = (hi, lo, word) => {
+        const pc = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+        const sym = symbols.formatHalves(hi, lo);
+        const text = disassemble(word, pc, { model, symbol }).text;
+        log.log(
+          'in_asm',
+          `${hex64(hi, lo)}${sym ? ` <${sym}>` : ''}:  ${(word >>> 0).toString(16).padStart(8, '0')}  ${text}`,
+        );
+      };
+    }
   }
 
   private rtasHost(): RtasHost {
@@ -431,6 +571,8 @@ export class Machine {
     boot.setGpr(3, BigInt(fdtAddr));
     boot.setGpr(4, BigInt(kernel.base));
     boot.setGpr(5, 0n);
+    this.debugListener?.reset();
+    this.kick();
   }
 
   // ---- effects the hcalls and RTAS ask for ------------------------------------------------------
@@ -484,6 +626,54 @@ export class Machine {
     for (const v of this.vcpus) v.cpu.flushTlb();
   }
 
+  // ---- holds (debugger, monitor, -S) ----------------------------------------------------------
+
+  /** Stop running the vCPUs (from the next slice on) until `release(reason)`. */
+  hold(reason: MachineHold): void {
+    this.holds.add(reason);
+  }
+
+  /** Drop a hold; the loop runs again once no hold is left. */
+  release(reason: MachineHold): void {
+    if (this.holds.delete(reason) && this.holds.size === 0) this.kick();
+  }
+
+  /** The holds in force (empty while the vCPUs run). */
+  get holdReasons(): ReadonlySet<MachineHold> {
+    return this.holds;
+  }
+
+  /** An exit is requested and `run()` has not returned it yet. */
+  get exitPending(): boolean {
+    return this.pendingExit !== undefined;
+  }
+
+  /**
+   * One instruction on vCPU `index`, for a debugger's single step, with the run loop's
+   * handling of what it causes (hcalls, RTAS, exits). Asynchronous interrupts are not taken
+   * (QEMU's default gdb step); a halted vCPU instead wakes if an interrupt is pending. Returns
+   * 'stop' when the CPU asked to stop (a code hook, an exit), 'none' when nothing ran.
+   */
+  stepVcpu(index: number): 'stepped' | 'stop' | 'none' {
+    const v = this.vcpus[index];
+    if (v?.state !== 'running') return 'none';
+    const cpu = v.cpu;
+    if (cpu.halted) {
+      const before = cpu.icount;
+      this.runVcpu(v, 1);
+      return cpu.icount !== before ? 'stepped' : 'none';
+    }
+    let r: 'traced' | 'interrupt' | 'stop';
+    try {
+      r = cpu.stepOne();
+    } catch (e) {
+      this.fail(`internal error on cpu ${v.index}: ${e instanceof Error ? e.message : String(e)}`);
+      return 'stop';
+    }
+    cpu.pending &= ~PENDING.HDECREMENTER;
+    return r === 'stop' ? 'stop' : 'stepped';
+  }
+
   /** Something may have become runnable: wake a sleeping run loop. */
   kick(): void {
     this.kicked = true;
@@ -515,6 +705,13 @@ export class Machine {
       case 'budget':
       case 'requested':
         return 'busy';
+      case 'breakpoint':
+        // A code hook (gdb breakpoint or watchpoint) stopped the vCPU before an instruction.
+        if (this.debugListener) {
+          this.holds.add('debugger');
+          this.debugListener.breakpoint(v.index);
+        }
+        return 'busy';
       case 'halted':
         return cpu.halted ? 'idle' : 'busy';
       case 'illegal':
@@ -540,11 +737,13 @@ export class Machine {
 
   private step(budget: number): StepResult {
     if (this.pendingExit) return 'exit';
+    if (this.holds.size > 0) return 'held';
     let busy = false;
     for (const v of this.vcpus) {
       if (v.state !== 'running') continue;
       if (this.runVcpu(v, budget) === 'busy') busy = true;
       if (this.pendingExit) return 'exit';
+      if (this.holds.size > 0) return 'held';
     }
     return busy ? 'busy' : 'idle';
   }
@@ -578,9 +777,14 @@ export class Machine {
           this.reset();
           continue;
         }
+        this.debugListener?.exited(exit);
         return exit;
       }
-      if (r === 'idle') {
+      if (r === 'held') {
+        // Nothing runs until a release or an exit request kicks the loop.
+        await this.sleep(Number.POSITIVE_INFINITY);
+        lastYield = performance.now();
+      } else if (r === 'idle') {
         await this.sleep(this.idleMs());
         lastYield = performance.now();
       } else if (performance.now() - lastYield > 20) {
@@ -625,6 +829,7 @@ export class Machine {
         return { kind: 'exit', exit };
       }
       if (r === 'idle') return { kind: 'idle' };
+      if (r === 'held') return { kind: 'held' };
       // Count at least one per step so a vCPU that keeps stopping early still ends the loop.
       left -= Math.max(1, executed() - before);
     }

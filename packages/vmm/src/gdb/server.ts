@@ -64,17 +64,31 @@ export class GdbServer {
     return this.client !== null;
   }
 
-  /** Stop listening and drop the client (the target is detached). */
-  close(): Promise<void> {
+  /**
+   * Stop listening and drop the client (the target is detached). Replies already queued
+   * (e.g. the `W00` of a guest that powered off) are flushed first; a client that does not
+   * close its side within `graceMs` is cut off.
+   */
+  close(graceMs = 1000): Promise<void> {
     const c = this.client;
+    const done: Promise<void>[] = [];
     if (c) {
-      c.socket.destroy();
-      this.drop(c.socket);
+      done.push(
+        new Promise<void>((resolve) => {
+          const cut = setTimeout(() => c.socket.destroy(), graceMs);
+          c.socket.once('close', () => {
+            clearTimeout(cut);
+            this.drop(c.socket);
+            resolve();
+          });
+          c.socket.end();
+        }),
+      );
     }
     const server = this.server;
     this.server = null;
-    if (!server) return Promise.resolve();
-    return new Promise((resolve) => server.close(() => resolve()));
+    if (server) done.push(new Promise((resolve) => server.close(() => resolve())));
+    return Promise.all(done).then(() => undefined);
   }
 
   private accept(socket: Socket): void {
