@@ -254,7 +254,7 @@ export function loadProgram(p: Program, jit: boolean, threshold = 0): Cpu {
   const dv = new DataView(ram);
   const r = rng(p.seed ^ 0x5bd1e995);
   for (let a = DATA; a < RO_END; a += 4) dv.setUint32(a, Math.floor(r() * 2 ** 32));
-  p.words.forEach((w, i) => dv.setUint32(p.start + 4 * i, w, p.le));
+  for (const [i, w] of p.words.entries()) dv.setUint32(p.start + 4 * i, w, p.le);
   for (let n = 0; n < 28; n++) cpu.setGpr(n, value64(r));
   cpu.setGpr(28, BigInt(Math.floor(r() * 64) * (r() < 0.2 ? 1 : 4)));
   cpu.setGpr(29, BigInt.asUintN(64, BigInt((Math.floor(r() * 64) - 32) * (r() < 0.2 ? 1 : 8))));

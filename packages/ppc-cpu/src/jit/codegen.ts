@@ -3,8 +3,8 @@
  *
  * A block is straight-line code: the state slots it touches (`Cpu.s` int32
  * slots: GPR halves, CR, XER pieces, LR, CTR) live in JS locals `v<slot>`,
- * loaded at their first use, so V8 keeps them in machine registers. A local always
- * holds its slot's architected value; `s` is brought up to date (the written
+ * loaded at their first use, so V8 keeps them in machine registers. A local
+ * always holds its slot's architected value; `s` is brought up to date (the written
  * locals stored, `s[PC]` set) only where the block leaves or may throw: at an
  * exit, before an executor call and on the slow path of a load or store (the
  * fast path cannot fault). So a guest fault needs no handler in the block: the
@@ -48,8 +48,6 @@ export class Gen {
     readonly le: boolean,
     /** POWER9 has XER[OV32, CA32] visible in mfxer (ISA 3.0). */
     readonly power9: boolean,
-    /** Slot (word index within the 4 KiB page) of the first instruction. */
-    readonly start: number,
   ) {}
 
   // ---- state slots ----------------------------------------------------------------------------
@@ -154,13 +152,10 @@ export class Gen {
     return `const ${t} = (P >>> 0) + ${4 * (this.i + 1)}; s[${PC}] = ${t} | 0; if (${t} > 4294967295) s[${PC + 1}] = ${this.sf ? '(PH + 1) | 0' : '0'};`;
   }
 
-  /**
-   * Leave the block after the current instruction, falling through to the next one. A `dirty`
-   * exit (negative count) tells BlockJit.run to return to the run loop.
-   */
-  exitNext(dirty = false): void {
+  /** Leave the block after the current instruction, falling through to the next one. */
+  exitNext(): void {
     this.bound();
-    this.lines.push(`{ ${this.sync()} ${this.nextPc()} return ${dirty ? -(this.i + 1) : this.i + 1}; }`);
+    this.lines.push(`{ ${this.sync()} ${this.nextPc()} return ${this.i + 1}; }`);
   }
 
   /**

@@ -4,22 +4,25 @@
  *
  * - Blocks are keyed like the interpreter's decoded code: by RAM page and word
  *   slot, so every path that drops decoded code (stores to code pages, icbi,
- *   host writes, MSR[LE] changes, code hooks) drops the blocks too
+ *   host writes, MSR[LE] changes, code hooks, reset) drops the blocks too
  *   (`invalidatePage` / `flush`, called from Cpu.invalidateCode / flushCode).
- * - An entry PC (where the run loop starts a run of instructions: a branch
- *   target, a page start, the end of a block) is counted; after `threshold`
- *   visits the block starting there is compiled: instructions up to an
+ * - Heat: the run loop asks `run` at every entry PC (a branch target, a page
+ *   start, the end of a block) and, when there is no block yet, reports how
+ *   many instructions it interpreted from there (`interpreted`). Past
+ *   `threshold` the block starting there is compiled: instructions up to an
  *   unconditional branch, a privileged/system instruction, an illegal or
- *   unimplemented one, the page end or `MAX_BLOCK`. Conditional branches are
- *   side exits inside the block.
+ *   unimplemented one, the page end or MAX_BLOCK. Conditional branches are
+ *   side exits inside the block. Decisions depend only on what ran, so runs
+ *   stay deterministic.
  * - Instructions with a template (./templates.ts) become inline JS over
- *   locals; the others call the interpreter's executor (./codegen.ts fallback).
- * - `run` chains blocks on the same page while the budget allows a whole block
- *   (so instruction counts and budgets stay exact) and nothing needs the run
- *   loop's attention; the run loop handles page changes, interrupts and stops.
- * - A guest fault inside a block: the block writes its state back, sets the PC
- *   to the faulting instruction and rethrows; `takeFaultProgress` tells the run
- *   loop how many instructions completed before it.
+ *   locals; the others call the interpreter's executor (Gen.fallback).
+ * - `run` chains blocks (across pages through the fetch TLB) while the budget
+ *   allows a whole block, so instruction counts and budgets stay exact, and
+ *   nothing needs the run loop: stops, interrupts, a block that ended on an
+ *   executor, a page without code go back to it.
+ * - Before anything that may throw a GuestFault, a block stores its state and
+ *   the PC of the instruction; `takeFaultProgress` tells the run loop how many
+ *   instructions completed before the fault.
  */
 import type { Cpu } from '../cpu.js';
 import type { DecodedInsn } from '../decode.js';
@@ -64,9 +67,9 @@ interface Block {
 /** Marks a slot where no block can start (first instruction illegal or unimplemented). */
 const NO_BLOCK: Block = { fn: () => 0, len: Number.POSITIVE_INFINITY, sf: false };
 
-/** Per RAM page: blocks and visit counts by word slot. */
+/** Per RAM page: blocks (allocated with the first one) and heat by word slot. */
 export class JitPage {
-  readonly blocks: (Block | undefined)[] = new Array(1024);
+  blocks: (Block | undefined)[] | null = null;
   readonly counts = new Int32Array(1024);
   /** Set when the page's decoded code was dropped: running blocks leave at their next check. */
   dead = false;
@@ -151,7 +154,7 @@ export class BlockJit {
     let jp = this.recent[page & 255];
     if (jp === undefined || jp.page !== page || jp.dead) jp = this.page(page);
     const idx = (pcLo & 0xfff) >>> 2;
-    const b = jp.blocks[idx];
+    const b = jp.blocks === null ? undefined : jp.blocks[idx];
     if (b !== undefined && b.sf === this.cpu.sf) return this.chain(jp, b, pcLo, left);
     if (b === NO_BLOCK) return 0;
     if (jp.counts[idx]! < this.threshold) {
@@ -204,7 +207,7 @@ export class BlockJit {
           pageLo = nl & ~0xfff;
           pageHi = nh;
         } else if (jp.dead) break;
-        const nb = jp.blocks[(nl & 0xfff) >>> 2];
+        const nb = jp.blocks === null ? undefined : jp.blocks[(nl & 0xfff) >>> 2];
         if (nb === undefined || nb.sf !== c.sf) break;
         b = nb;
       }
@@ -264,7 +267,7 @@ export class BlockJit {
   private compile(jp: JitPage, first: number): Block {
     const c = this.cpu;
     const base = jp.page * 4096;
-    const g = new Gen(c.sf, c.le, c.model === 'power9', first);
+    const g = new Gen(c.sf, c.le, c.model === 'power9');
     let count = 0;
     for (let k = first; k < 1024 && count < MAX_BLOCK; k++) {
       const word = c.dv.getInt32(base + 4 * k, c.le);
@@ -278,6 +281,7 @@ export class BlockJit {
       count++;
       if (g.ended) break;
     }
+    jp.blocks ??= new Array(1024);
     if (count === 0) {
       jp.blocks[first] = NO_BLOCK;
       return NO_BLOCK;
