@@ -322,6 +322,27 @@ describe('switches and the interpreter paths', () => {
   });
 });
 
+describe('branches', () => {
+  it('absolute branches (ba, bla, bca) and LR/CTR round trips', () => {
+    // The loop starts at 0x1000; bca 12,0 branches while CR0[LT] (r4 < 50).
+    const src = `
+      bla 0x1100
+      addi r4,r4,1
+      cmpwi r4,50
+      bca 12,0,0x1000
+      sc
+      .org 0x100
+      addi r3,r3,2
+      mflr r9
+      mtctr r9
+      mfctr r10
+      mtlr r10
+      blr`;
+    const { jit } = both((o) => user(src, o), runOnce(100_000));
+    expect(jit.getGpr(3)).toBe(100n);
+  });
+});
+
 describe('mode changes between runs', () => {
   it('MSR[LE] flips: blocks of the old byte order are dropped', () => {
     const src = `
