@@ -323,7 +323,7 @@ describe('switches and the interpreter paths', () => {
 });
 
 describe('branches', () => {
-  it('absolute branches (ba, bla, bca) and LR/CTR round trips', () => {
+  it('absolute branches (bla, bca) and LR/CTR round trips', () => {
     // The loop starts at 0x1000; bca 12,0 branches while CR0[LT] (r4 < 50).
     const src = `
       bla 0x1100
