@@ -79,6 +79,8 @@ describe('command line', () => {
         log: [],
         logFile: undefined,
         nvram: undefined,
+        gdb: undefined,
+        startStopped: false,
       },
     });
     const d = parseArgs([
@@ -111,7 +113,7 @@ describe('command line', () => {
       [['-kernel', 'k', '-cpu', 'power5'], /unknown CPU model/],
       [['-kernel', 'k', '-accel', 'kvm'], /unknown accelerator/],
       [['-kernel', 'k', '-d', 'bogus'], /unknown log category/],
-      [['-kernel', 'k', '-d', 'in_asm'], /not implemented yet/],
+      [['-kernel', 'k', '-d', 'cpu'], /not implemented yet/],
       [['-kernel', 'k', '-M', 'powernv'], /only pseries/],
       [['-kernel', 'k', '-frobnicate'], /unknown option/],
       [['-kernel', 'k', 'extra'], /unexpected argument/],

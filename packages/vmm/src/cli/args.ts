@@ -1,7 +1,8 @@
 /**
  * The `ppcvm` command line, spelled as qemu-system-ppc64's (`-kernel`,
  * `-initrd`, `-append`, `-m`, `-smp`, `-cpu`, `-accel`, `-nographic`,
- * `-no-reboot`, `-d`, `-D`), each option with one or two leading dashes.
+ * `-no-reboot`, `-d`, `-D`, `-s`, `-S`, `-gdb`), each option with one or two
+ * leading dashes.
  */
 import type { LogCategory } from '@ppcvm/machine-core';
 import type { CpuModelName } from '@ppcvm/ppc-cpu';
@@ -11,17 +12,53 @@ import type { GuestFileName } from '../guest/paths.js';
 import { DEFAULT_RAM_SIZE, RAM_ALIGN } from '../machine.js';
 
 /** The categories something in the machine logs today. */
-export const LOG_CATEGORIES: readonly LogCategory[] = ['int', 'hcall', 'rtas', 'unimp', 'guest_errors'];
+export const LOG_CATEGORIES: readonly LogCategory[] = [
+  'int',
+  'hcall',
+  'rtas',
+  'mmu',
+  'unimp',
+  'guest_errors',
+  'exec',
+  'in_asm',
+];
 /** Categories QEMU has that nothing here produces yet: refused with a clear message. */
-const LOG_NOT_YET: readonly string[] = ['mmu', 'exec', 'in_asm', 'cpu', 'op'];
+const LOG_NOT_YET: readonly string[] = ['cpu', 'op'];
 
 const LOG_HELP: Partial<Record<LogCategory, string>> = {
   int: 'interrupts the CPU takes',
   hcall: 'every hypercall and its result',
   rtas: 'every RTAS call and its result',
+  mmu: 'page-table hypercalls and storage (translation) faults',
   unimp: 'hypercalls and features ppcvm does not implement',
   guest_errors: 'guest mistakes (bad hcall or RTAS arguments, illegal instructions)',
+  exec: "each block of instructions executed, with the kernel's symbol (slow)",
+  in_asm: 'each instruction when first decoded, disassembled, with its symbol',
 };
+
+/** Where the gdbstub listens (-s, -gdb tcp:HOST:PORT). */
+export interface GdbListen {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** QEMU's `-s`: -gdb tcp::1234 (here on the loopback interface). */
+export const DEFAULT_GDB: GdbListen = { host: '127.0.0.1', port: 1234 };
+
+/**
+ * Parse a -gdb device: `tcp:HOST:PORT`, `tcp::PORT` or a bare `PORT` (loopback; a debugger
+ * can read and write all guest memory, so other interfaces only when named), `tcp:[IPv6]:PORT`,
+ * or `none`.
+ */
+export function parseGdbDevice(text: string): GdbListen | undefined {
+  if (text === 'none') return undefined;
+  const m = /^(?:tcp:(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]*)):)?(\d+)$/.exec(text);
+  if (!m) throw new UsageError(`invalid -gdb '${text}' (tcp:HOST:PORT, tcp::PORT or PORT)`);
+  const port = Number(m[3]);
+  if (!Number.isInteger(port) || port > 65535) throw new UsageError(`invalid -gdb port '${m[3]}'`);
+  const host = m[1] ?? m[2] ?? '';
+  return { host: host === '' ? DEFAULT_GDB.host : host, port };
+}
 
 export interface CliOptions {
   /** The kernel file; absent: boot the cached Debian guest (fetched first if missing). */
@@ -38,6 +75,10 @@ export interface CliOptions {
   readonly log: readonly LogCategory[];
   readonly logFile?: string;
   readonly nvram?: string;
+  /** -s / -gdb: serve gdb on this address. */
+  readonly gdb?: GdbListen;
+  /** -S: start with the vCPUs stopped (gdb's `continue` or the monitor's `cont` starts them). */
+  readonly startStopped: boolean;
 }
 
 export type ParsedCommand =
@@ -88,12 +129,21 @@ Options (one or two leading dashes):
   -nvram FILE      keep the NVRAM in FILE (created, 64 KiB, if missing)
   -d LIST          log categories, comma separated; '-d help' lists them
   -D FILE          write the log to FILE instead of standard error
+  -s               shorthand for -gdb tcp:127.0.0.1:1234
+  -gdb DEV         serve gdb on DEV: tcp:HOST:PORT, tcp::PORT or PORT
+                   (loopback unless HOST names another interface)
+  -S               start with the vCPUs stopped: gdb's 'continue' (or the
+                   monitor's 'cont') starts them
   -h, --help       this help
   --version        print the version
 
 Console: the guest's hvc0. Press Ctrl-A then x to quit, Ctrl-A h for help,
-Ctrl-A Ctrl-A to send Ctrl-A itself. In the Debian guest, 'poweroff -f' ends
-ppcvm too.
+Ctrl-A c to switch to the (ppcvm) monitor and back, Ctrl-A Ctrl-A to send
+Ctrl-A itself. In the Debian guest, 'poweroff -f' ends ppcvm too.
+
+Debugging: ppcvm -s -S -kernel vmlinux ..., then
+  gdb-multiarch vmlinux -ex 'target remote :1234'
+gdb 'kill' ends ppcvm (status 0), 'detach' lets the guest run on.
 
 Exit status: 0 when the guest powers off (or reboots with -no-reboot, or you
 quit), 1 for a bad command line, an unreadable file or a guest that cannot be
@@ -140,8 +190,9 @@ const WITH_VALUE = new Set([
   'nvram',
   'M',
   'machine',
+  'gdb',
 ]);
-const FLAGS = new Set(['nographic', 'no-reboot', 'h', 'help', 'version']);
+const FLAGS = new Set(['nographic', 'no-reboot', 'h', 'help', 'version', 's', 'S']);
 
 const GUEST_PATH_NAMES: Record<string, GuestFileName> = {
   vmlinux: 'vmlinux',
@@ -259,6 +310,8 @@ export function parseArgs(argv: readonly string[]): ParsedCommand {
       log,
       logFile: seen.get('D'),
       nvram: seen.get('nvram'),
+      gdb: seen.has('gdb') ? parseGdbDevice(seen.get('gdb')!) : flags.has('s') ? DEFAULT_GDB : undefined,
+      startStopped: flags.has('S'),
     },
   };
 }

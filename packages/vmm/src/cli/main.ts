@@ -1,7 +1,8 @@
 /**
- * `ppcvm`: build the machine from the command line, wire the console to the
- * terminal (or pipes), run, and turn the machine's exit into an exit status
- * (see HELP in ./args.ts).
+ * `ppcvm`: build the machine from the command line, wire the console (and the
+ * monitor behind Ctrl-A c) to the terminal or pipes, serve gdb when asked
+ * (-s, -gdb, -S), run, and turn the machine's exit into an exit status (see
+ * HELP in ./args.ts).
  */
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { createLogger, type Logger, nullLogger } from '@ppcvm/machine-core';
@@ -9,11 +10,14 @@ import { formatChrpNvram, NVRAM_DEFAULT_SIZE } from '@ppcvm/spapr-vio';
 import pkg from '../../package.json' with { type: 'json' };
 import { VmmError } from '../errors.js';
 import type { MachineExit } from '../exit.js';
+import { MachineDebugTarget } from '../gdb/machine-target.js';
+import { GdbServer } from '../gdb/server.js';
 import { type GuestEnv, guestDir } from '../guest/paths.js';
 import { defaultMmu, Machine, type MmuFactory } from '../machine.js';
 import { HELP, parseArgs, UsageError } from './args.js';
-import { ConsoleMux } from './console.js';
+import { ConsoleMux, MonitorLine } from './console.js';
 import { bootFiles, guestFetchCommand, guestPathCommand, prepareGuest } from './guest.js';
+import { Monitor } from './monitor.js';
 
 export const VERSION: string = pkg.version;
 
@@ -102,6 +106,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
 
   const fds: number[] = [];
   const restore: (() => void)[] = [];
+  let server: GdbServer | undefined;
   try {
     // NVRAM file: read it, or create a formatted one; guest stores are written back at once.
     let nvram: { data?: Uint8Array; onStore?: (data: Uint8Array, offset: number, length: number) => void } | undefined;
@@ -162,11 +167,46 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
       return EXIT.USAGE;
     }
 
-    // Console input: raw terminal (keys go to the guest, Ctrl-C included) or a pipe.
+    // -S: nothing runs until gdb's `continue` or the monitor's `cont`.
+    if (o.startStopped) machine.hold('startup');
+    const debug = o.gdb ? new MachineDebugTarget(machine) : undefined;
+    const monitor = new Monitor({ machine, debug, version: VERSION });
+    if (o.gdb) {
+      server = new GdbServer(debug!, {
+        host: o.gdb.host,
+        port: o.gdb.port,
+        monitor: (command) => monitor.execute(command),
+      });
+      try {
+        const at = await server.listen();
+        io.stderr.write(`ppcvm: gdbstub listening on tcp:${at.host}:${at.port}\n`);
+      } catch (e) {
+        server = undefined;
+        const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : '';
+        err(`${e instanceof Error ? e.message : String(e)}${cause}`);
+        return EXIT.USAGE;
+      }
+    } else if (o.startStopped) {
+      io.stderr.write("ppcvm: vCPUs stopped (-S): 'cont' in the monitor (Ctrl-A c) starts them\n");
+    }
+
+    // Console input: raw terminal (keys go to the guest, Ctrl-C included) or a pipe; Ctrl-A c
+    // switches to the monitor on the same terminal (QEMU's mux).
+    const write = (text: string) => void io.stdout.write(text);
+    const prompt = new MonitorLine(write, (line) => monitor.execute(line));
+    let bannerShown = false;
     const mux = new ConsoleMux({
       input: (b) => machine.consoleInput(b),
       quit: () => machine.quit(),
       help: (text) => io.stderr.write(text),
+      focus: (to) => {
+        if (to === 'guest') return;
+        write('\r\n');
+        if (!bannerShown) write(monitor.banner.replace(/\n/g, '\r\n'));
+        bannerShown = true;
+        prompt.showPrompt();
+      },
+      monitorInput: (b) => prompt.feed(b),
     });
     const onData = (chunk: Uint8Array | string) =>
       mux.feed(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk);
@@ -183,8 +223,12 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
     if (deps.onSignal) restore.push(deps.onSignal(() => machine.quit()));
 
     const exit: MachineExit = await machine.run();
+    // gdb gets its W/X stop reply before the connection closes.
+    await server?.close();
+    server = undefined;
     return report(exit, io);
   } finally {
+    await server?.close(0);
     for (const r of restore.reverse()) r();
     for (const fd of fds) closeSync(fd);
   }
