@@ -105,7 +105,7 @@ describe('MachineDebugTarget', () => {
     a.i('mfmsr', { rt: 9 }).i('ori', { ra: 9, rs: 9, ui: 0x8000 }).i('mtmsrd', { rs: 9, l: 1 });
     a.label('spin').i('addi', { rt: 3, ra: 3, si: 1 }).b('spin');
     let m: Machine | undefined;
-    const { machine } = bootGuest(a, { timebase: () => m?.vcpus[0]!.cpu.icount ?? 0 });
+    const { machine } = bootGuest(a, { timebase: () => (m ? m.vcpus[0]!.cpu.icount : 0) });
     m = machine;
     // The vector holds a branch-to-self; the guest never gets past it.
     machine.memory.write32BE(0x900, 0x48000000);
