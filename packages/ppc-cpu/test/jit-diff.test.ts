@@ -5,7 +5,7 @@
  * every block is slow); the environment is read when the generator loads and a Cpu is created.
  */
 process.env.PPCVM_JIT_THRESHOLD = '0';
-process.env.PPCVM_DIFF_N ??= '6';
+process.env.PPCVM_DIFF_N ??= '4';
 const { diffSuite } = await import('./diff/suite.js');
 
 export {};
