@@ -5,15 +5,26 @@
 
 export {
   type CliOptions,
+  DEFAULT_GDB,
+  type GdbListen,
   HELP,
   LOG_CATEGORIES,
   type ParsedCommand,
   parseArgs,
+  parseGdbDevice,
   parseSize,
   UsageError,
 } from './cli/args.js';
-export { CONSOLE_HELP, type ConsoleActions, ConsoleMux } from './cli/console.js';
+export {
+  CONSOLE_HELP,
+  type ConsoleActions,
+  type ConsoleFocus,
+  ConsoleMux,
+  MAX_MONITOR_LINE,
+  MonitorLine,
+} from './cli/console.js';
 export { type CliDeps, type CliInput, type CliIo, EXIT, runCli, VERSION } from './cli/main.js';
+export { MAX_EXAMINE, MONITOR_HELP, Monitor, type MonitorOptions } from './cli/monitor.js';
 export { CPU_MODELS, type CpuModelInfo, isCpuModelName } from './cpu-models.js';
 export { type ElfImage, type ElfSegment, EM_PPC64, parseElf64 } from './elf.js';
 export { VmmError } from './errors.js';
@@ -33,6 +44,26 @@ export {
   propCells,
   propStrings,
 } from './fdt.js';
+export {
+  type Breakpoint,
+  type BreakpointResult,
+  type BreakpointType,
+  CpuDebugTarget,
+  type CpuDebugTargetOptions,
+  type DebugTarget,
+  exitStopEvent,
+  GdbServer,
+  type GdbServerOptions,
+  GdbSession,
+  type GdbSessionOptions,
+  GdbSignal,
+  MachineDebugTarget,
+  type MachineDebugTargetOptions,
+  REGNUM,
+  type ResumeAction,
+  type StopEvent,
+  targetXml,
+} from './gdb/index.js';
 export {
   CPU_BEHAV_FAVOUR_SECURITY,
   CPU_CHAR_HON_BRANCH_HINTS,
@@ -70,6 +101,8 @@ export {
   EPOW_IRQ,
   HOTPLUG_IRQ,
   Machine,
+  type MachineDebugListener,
+  type MachineHold,
   type MachineOptions,
   type MmuContext,
   type MmuFactory,
@@ -101,4 +134,5 @@ export {
   rtasBlob,
 } from './rtas.js';
 export { createRtasServices, createRtasState, type RtasHost, type RtasState, SYSPARM } from './rtas-services.js';
+export { formatHit, type SymbolHit, Symbolizer } from './symbols.js';
 export { Vcpu, type VcpuRunState } from './vcpu.js';

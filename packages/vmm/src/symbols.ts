@@ -18,12 +18,6 @@ const LABEL_REACH = 0x10000;
 /** Linux's ppc64 linear mapping: real address r is effective address 0xc000_0000_0000_0000 + r. */
 const KERNEL_BASE_HI = 0xc0000000;
 
-export interface SymbolInfo {
-  readonly name: string;
-  readonly address: bigint;
-  readonly size: number;
-}
-
 /** A symbol and how far into it an address is. */
 export interface SymbolHit {
   readonly name: string;

@@ -99,9 +99,15 @@ export class MonitorLine {
   private esc = 0;
   private overflow = false;
 
+  /**
+   * @param write terminal output
+   * @param execute runs one command line, returns its output
+   * @param again false once no further prompt should appear (e.g. after `quit`)
+   */
   constructor(
     private readonly write: (text: string) => void,
     private readonly execute: (line: string) => string,
+    private readonly again: () => boolean = () => true,
     private readonly prompt = '(ppcvm) ',
   ) {}
 
@@ -169,6 +175,6 @@ export class MonitorLine {
       }
     }
     if (out.length > 0) this.write(out.replace(/\r?\n/g, '\r\n'));
-    this.showPrompt();
+    if (this.again()) this.showPrompt();
   }
 }

@@ -193,7 +193,11 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
     // Console input: raw terminal (keys go to the guest, Ctrl-C included) or a pipe; Ctrl-A c
     // switches to the monitor on the same terminal (QEMU's mux).
     const write = (text: string) => void io.stdout.write(text);
-    const prompt = new MonitorLine(write, (line) => monitor.execute(line));
+    const prompt = new MonitorLine(
+      write,
+      (line) => monitor.execute(line),
+      () => !machine.exitPending,
+    );
     let bannerShown = false;
     const mux = new ConsoleMux({
       input: (b) => machine.consoleInput(b),

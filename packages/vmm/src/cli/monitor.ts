@@ -320,6 +320,8 @@ export class Monitor {
 
   /** `term (+|- term)*`, a term being a number, `$reg` or a symbol. */
   private evaluate(expr: string, cpu: Cpu): bigint {
+    // Two operands with only blanks between them is a typo, not a sum.
+    if (/[^\s+-]\s+[^\s+-]/.test(expr)) throw new MonitorError(`bad address '${clip(expr)}'`);
     const parts = expr.replace(/\s+/g, '').split(/(?=[+-])/);
     let v = 0n;
     for (const [i, p] of parts.entries()) {
