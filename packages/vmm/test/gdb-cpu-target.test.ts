@@ -176,6 +176,26 @@ describe('execution', () => {
     expect(g.dv.getUint32(DATA, true)).toBe(1);
   });
 
+  it('a breakpoint on an asynchronous interrupt vector is hit before its first instruction', async () => {
+    const { g, t } = setup();
+    // DEC = 50, then MSR[EE] = 1 and spin: the decrementer interrupt arrives at 0x900.
+    put(g, CODE, [
+      enc('addi', { rt: 9, ra: 0, si: 50 }),
+      enc('mtspr', { spr: SPR.DEC, rs: 9 }),
+      enc('mfmsr', { rt: 9 }),
+      enc('ori', { ra: 9, rs: 9, ui: 0x8000 }),
+      enc('mtmsrd', { rs: 9, l: 1 }),
+      enc('addi', { rt: 3, ra: 3, si: 1 }),
+      enc('b', { li: -4 }),
+    ]);
+    put(g, 0x900, [enc('addi', { rt: 20, ra: 0, si: 7 }), enc('b', { li: 0 })]);
+    t.insertBreakpoint({ type: 'sw', address: 0x900n, length: 4 });
+    expect(await t.resume(cont)).toEqual({ kind: 'breakpoint', thread: 1, type: 'sw' });
+    expect(g.cpu.pcBig()).toBe(0x900n);
+    expect(g.cpu.getGpr(20)).toBe(0n); // not executed yet
+    expect([BigInt(CODE + 20), BigInt(CODE + 24)]).toContain(g.cpu.getSpr(SPR.SRR0));
+  });
+
   it('watchpoints trigger before the access: write, read, access, with overlap', async () => {
     const { g, t } = setup();
     t.insertBreakpoint({ type: 'write', address: BigInt(DATA) + 2n, length: 1 });
