@@ -4,13 +4,17 @@
  * base table variants, for the busybox opcode-usage list.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Cpu } from '../../src/cpu.js';
 import { INSTRUCTIONS } from '../../src/isa/index.js';
 import { type InsnDef, P8 } from '../../src/table.js';
 import { variantTable } from '../support/encode.js';
 import { allPlans, type Exclusion, type Plan } from './gen.js';
 
-export const BUSYBOX_USAGE = '/work/shared/reference/opcode-usage/busybox-dynamic-power8-qemu-in_asm.txt';
+/** The shared reference folder sits beside the repository checkout (../shared). */
+export const BUSYBOX_USAGE = fileURLToPath(
+  new URL('../../../../../shared/reference/opcode-usage/busybox-dynamic-power8-qemu-in_asm.txt', import.meta.url),
+);
 
 /** Extended mnemonics (Book I appendix "Assembler Extended Mnemonics") to base variants. */
 const EXTENDED: Record<string, string> = {
