@@ -443,7 +443,9 @@ export class Machine {
             ? ` dar 0x${cpu.getSpr(SPR.DAR).toString(16)}${vector === VEC.DSI ? ` dsisr 0x${cpu.getSpr(SPR.DSISR).toString(16)}` : ''}`
             : ` srr1 0x${(srr1Lo >>> 0).toString(16)}`;
           const msrLo = srr1Lo >>> 0;
-          const mode = `${msrLo & layout.MSR_LO_IR ? 'IR' : ''}${msrLo & layout.MSR_LO_DR ? 'DR' : ''}` || 'real';
+          const mode =
+            [msrLo & layout.MSR_LO_IR ? 'IR' : '', msrLo & layout.MSR_LO_DR ? 'DR' : ''].filter((m) => m).join(' ') ||
+            'real mode';
           log.log('mmu', `cpu ${index}: ${kind} fault at ${hex64(pcHi, pcLo)}${detail} (${mode})`);
         }
       };
