@@ -89,7 +89,9 @@ describe('-d mmu, exec, in_asm', () => {
     expect(lines.every((l) => l.startsWith('[mmu] '))).toBe(true);
     const enter = lines.filter((l) => l.includes('H_ENTER('));
     expect(enter).toHaveLength(2);
-    expect(enter[0]).toMatch(/^\[mmu\] cpu 0 H_ENTER\(0x0, 0x[0-9a-f]+, 0x[0-9a-f]+, 0x[0-9a-f]+\) -> 0 r4=0x[0-9a-f]+$/);
+    expect(enter[0]).toMatch(
+      /^\[mmu\] cpu 0 H_ENTER\(0x0, 0x[0-9a-f]+, 0x[0-9a-f]+, 0x[0-9a-f]+\) -> 0 r4=0x[0-9a-f]+$/,
+    );
     expect(enter[1]).toMatch(/^\[mmu\] cpu 0 H_ENTER\(0x0, 0x7fffffff, 0x1, 0x0\) -> -4 /);
     expect(lines.some((l) => /H_ENTER: .* -> H_PARAMETER$/.test(l))).toBe(true);
     const fault = lines.filter((l) => l.includes('fault'));
@@ -104,7 +106,11 @@ describe('-d mmu, exec, in_asm', () => {
     expect(lines).toContain('[exec] Trace 0: 0x0000000000000380');
     expect(lines).toContain('[exec] Trace 0: 0x0000000000400200 [recover]');
     // The power-off call ends in the RTAS blob, which has no symbol.
-    expect(lines.at(-1)).toBe(`[exec] Trace 0: 0x${rtasAddress(256 * 2 ** 20).toString(16).padStart(16, '0')}`);
+    expect(lines.at(-1)).toBe(
+      `[exec] Trace 0: 0x${rtasAddress(256 * 2 ** 20)
+        .toString(16)
+        .padStart(16, '0')}`,
+    );
   });
 
   it('in_asm: each instruction once, as first decoded, disassembled with symbol and branch target names', () => {
