@@ -260,6 +260,8 @@ export class Cpu {
   pr: PrMode | null = null;
   /** Set by a translator to keep its answer out of the soft TLB (e.g. the PR magic page, counted per access). */
   tlbNoFill = false;
+  /** Why the last `stepOne()` returned 'stop'. */
+  lastStop: StopReason | null = null;
   /** Called when an instruction is decoded for the first time at an address (`-d in_asm`). */
   onDecode: ((pcHi: number, pcLo: number, word: number) => void) | null = null;
   /** Called at the start of each straight-line run of instructions (`-d exec`). */
@@ -391,7 +393,10 @@ export class Cpu {
         // Single-step (Book III-S §6.5.15): a trace interrupt after each completed instruction.
         const r = this.stepOne();
         done++;
-        if (r === 'stop') break;
+        if (r === 'stop') {
+          this.pendingStop = this.lastStop;
+          break;
+        }
         if (r === 'traced') this.deliverInterrupt(VEC.TRACE, 0, false);
         continue;
       }
@@ -465,6 +470,7 @@ export class Cpu {
    * 'interrupt' when it raised an interrupt instead, 'stop' when the CPU must stop.
    */
   stepOne(): 'traced' | 'interrupt' | 'stop' {
+    this.lastStop = null;
     const s = this.s;
     const pcLo = s[PC]!;
     const pcHi = s[PC + 1]!;
@@ -478,11 +484,15 @@ export class Cpu {
         s[PC] = next | 0;
         if (next >= TWO32) s[PC + 1] = this.sf ? (pcHi + 1) | 0 : 0;
       }
-      if (this.pendingStop) return 'stop';
+      if (this.pendingStop) {
+        this.lastStop = this.pendingStop;
+        this.pendingStop = null;
+        return 'stop';
+      }
     } catch (e) {
       if (!(e instanceof GuestFault)) throw e;
       if (!this.system) {
-        this.pendingStop = this.faultStop(e);
+        this.lastStop = this.faultStop(e);
         return 'stop';
       }
       this.storageInterrupt(e);
@@ -558,7 +568,11 @@ export class Cpu {
     if (hooks.length === 0) return exec;
     return (c) => {
       for (const h of hooks) h.fn(c, pc);
-      if (c.pendingStop) return 2;
+      if (c.pendingStop) {
+        // Stopped before the instruction ran: the run loop will count this slot, so uncount it here.
+        c.icount--;
+        return 2;
+      }
       return exec(c);
     };
   }
