@@ -13,6 +13,7 @@ export {
   parseArgs,
   parseGdbDevice,
   parseSize,
+  parseSmp,
   UsageError,
 } from './cli/args.js';
 export {
@@ -100,15 +101,18 @@ export {
   defaultMmu,
   EPOW_IRQ,
   HOTPLUG_IRQ,
+  MAX_VCPUS,
   Machine,
   type MachineDebugListener,
   type MachineHold,
   type MachineOptions,
   type MmuContext,
   type MmuFactory,
+  maxThreadsPerCore,
   PR_SHARED_PAGE,
   RAM_ALIGN,
   type RunResult,
+  SMP_SLICE,
   systemMmu,
 } from './machine.js';
 export { guestMsr, setGuestMsr } from './msr.js';

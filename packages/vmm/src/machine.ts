@@ -2,9 +2,10 @@
  * The pseries machine: guest RAM, vCPUs, XICS, the VIO bus with vty and
  * NVRAM, the HPT and its hcalls, RTAS, the device tree, and the run loop.
  *
- * One vCPU for now (SMP is a later issue); every per-CPU structure is already
- * an array indexed by vCPU number and the run loop goes round all running
- * vCPUs, so more threads fit in without reshaping anything. The loop runs on
+ * `smp` vCPUs in cores of `threads` threads; vCPU i has PIR i and interrupt
+ * server i. All vCPUs share this thread: the run loop goes round the running
+ * ones in slices (shorter with more than one vCPU) and idles only when every
+ * running vCPU is halted (vCPU workers are a later step of issue 5). The loop runs on
  * the calling thread in slices of `Cpu.run(budget)` and yields to the event
  * loop between slices (console input arrives there); an idle machine sleeps
  * until the next decrementer or an interrupt (ARCHITECTURE.md §3).
@@ -71,6 +72,15 @@ export const EPOW_IRQ = 0x1000;
 export const HOTPLUG_IRQ = 0x1001;
 /** Instructions per run slice. */
 export const DEFAULT_SLICE = 200_000;
+/** Instructions per vCPU and turn when several vCPUs share the thread. */
+export const SMP_SLICE = 20_000;
+/** Most vCPUs a machine takes (XICS servers; QEMU's pseries allows more, nothing here needs it). */
+export const MAX_VCPUS = 256;
+
+/** SMT width of a core: POWER7 has 4 threads, POWER8 and POWER9 8 (their user manuals). */
+export function maxThreadsPerCore(model: CpuModelName): number {
+  return model === 'power7' ? 4 : 8;
+}
 /** PR mode: host-only bytes per vCPU after guest RAM, for its shared ("magic") page. */
 export const PR_SHARED_PAGE = 4096;
 
@@ -122,8 +132,13 @@ export interface MachineOptions {
   /** Bytes of RAM, a multiple of 256 MiB. Default 512 MiB. */
   readonly ramSize?: number;
   readonly cpu?: CpuModelName;
-  /** Number of vCPUs (only 1 for now). */
+  /** Number of vCPUs (hardware threads). Default 1. */
   readonly smp?: number;
+  /**
+   * Threads per core (a power of two, at most the model's SMT width; `smp` must be a multiple).
+   * Default 1: every vCPU is a core of its own, as QEMU's pseries default.
+   */
+  readonly threads?: number;
   readonly accel?: 'hv' | 'pr';
   /** The translator of each vCPU (default {@link systemMmu}); tests and tools may substitute their own. */
   readonly mmu?: MmuFactory;
@@ -218,6 +233,8 @@ export class Machine {
   readonly rtasState: RtasState;
   readonly router: HcallRouter;
   readonly vcpus: Vcpu[] = [];
+  /** Hardware threads per core; vCPU i is thread i % threads of core floor(i / threads). */
+  readonly threads: number;
   /** The device tree of the last reset. */
   fdt: Uint8Array = new Uint8Array(0);
   boot!: BootLayout;
@@ -245,14 +262,26 @@ export class Machine {
       throw new VmmError(`RAM size ${ramSize} is not a positive multiple of 256 MiB`);
     }
     const smp = options.smp ?? 1;
-    if (smp !== 1) throw new VmmError(`-smp ${smp}: more than one vCPU is not implemented yet`);
+    if (!Number.isSafeInteger(smp) || smp < 1 || smp > MAX_VCPUS) {
+      throw new VmmError(`-smp ${smp}: the number of vCPUs must be 1 to ${MAX_VCPUS}`);
+    }
     this.accel = options.accel ?? 'hv';
     if (this.accel !== 'hv' && this.accel !== 'pr') throw new VmmError(`unknown accelerator ${this.accel}`);
     this.model = CPU_MODELS[options.cpu ?? 'power8'];
     if (!this.model) throw new VmmError(`unknown CPU model ${options.cpu}`);
+    const threads = options.threads ?? 1;
+    const maxThreads = maxThreadsPerCore(this.model.name);
+    if (!Number.isSafeInteger(threads) || threads < 1 || threads > maxThreads || (threads & (threads - 1)) !== 0) {
+      throw new VmmError(
+        `threads=${threads}: ${this.model.name} cores have a power of two threads, at most ${maxThreads}`,
+      );
+    }
+    if (smp % threads !== 0) throw new VmmError(`-smp ${smp} is not a multiple of threads=${threads}`);
+    this.threads = threads;
     this.logger = options.logger ?? nullLogger;
     this.random = options.random ?? ((b) => crypto.getRandomValues(b));
-    this.slice = options.slice ?? DEFAULT_SLICE;
+    // Several vCPUs take turns on one thread: shorter slices keep spinning waits (IPIs, locks) short.
+    this.slice = options.slice ?? (smp > 1 ? SMP_SLICE : DEFAULT_SLICE);
     this.elf = parseElf64(options.kernel);
     this.symbolsCache = options.symbols;
 
@@ -397,7 +426,10 @@ export class Machine {
       ram: this.memory.buffer,
       translator,
       model: this.model.name,
-      hooks: { hypercall: () => this.router.dispatch(this.vcpus[index]!.hcallArgs) },
+      hooks: {
+        hypercall: () => this.router.dispatch(this.vcpus[index]!.hcallArgs),
+        doorbell: (_c, kind, target) => this.doorbell(index, kind, target),
+      },
       ...(jit !== undefined ? { jit } : {}),
     });
     impl = (this.opts.mmu ?? defaultMmu)({
@@ -412,6 +444,7 @@ export class Machine {
     cpu.system = true;
     cpu.pvr = this.model.pvr;
     cpu.pir = index;
+    cpu.tir = index % this.threads;
     if (this.opts.timebase) cpu.timebase = this.opts.timebase;
     cpu.setSpr(SPRN.LPCR, LPCR_LPES | BigInt(this.model.lpcrPowerSaveExits));
     cpu.setSpr(SPRN.AMOR, (1n << 64n) - 1n);
@@ -530,6 +563,7 @@ export class Machine {
       ramSize: mem.size,
       model: this.model,
       nrCpus: this.vcpus.length,
+      threadsPerCore: this.threads,
       hptShift: this.hpt.shift,
       pageSizes: this.pageSizes.sizes,
       bootargs: this.opts.cmdline ?? '',
@@ -593,6 +627,24 @@ export class Machine {
     cpu.halted = false;
     v.state = 'running';
     this.kick();
+  }
+
+  /**
+   * msgsndp / msgsnd from vCPU `from` (Book III-S §5.9.2): a privileged doorbell names a thread
+   * of the sender's core, a hypervisor one a PIR. Targets that do not exist are ignored, as
+   * the hardware drops them.
+   */
+  private doorbell(from: number, kind: 'privileged' | 'hypervisor', target: number): void {
+    let t: Vcpu | undefined;
+    if (kind === 'privileged') {
+      if (target >= this.threads) return;
+      t = this.vcpus[from - (from % this.threads) + target];
+      t?.cpu.setDoorbell(true);
+    } else {
+      t = this.vcpus[target];
+      t?.cpu.setHDoorbell(true);
+    }
+    if (t) this.kick();
   }
 
   private stopSelf(index: number): void {

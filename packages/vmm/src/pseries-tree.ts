@@ -56,8 +56,13 @@ export function hypertasFunctions(has: (opcode: number) => boolean): string[] {
 export interface PseriesTreeConfig {
   readonly ramSize: number;
   readonly model: CpuModelInfo;
-  /** Number of vCPUs; vCPU i has interrupt server / reg i. */
+  /** Number of vCPUs (hardware threads); vCPU i has interrupt server i. */
   readonly nrCpus: number;
+  /**
+   * Threads per core (default 1): one cpu node per core, named and `reg`'d by its first
+   * thread's server number, listing all its threads' servers (LoPAPR "ibm,ppc-interrupt-server#s").
+   */
+  readonly threadsPerCore?: number;
   /** log2 of the HPT size (ibm,pft-size). */
   readonly hptShift: number;
   /** Segment page sizes the MMU offers (ibm,segment-page-sizes). */
@@ -138,7 +143,8 @@ export function buildPseriesTree(c: PseriesTreeConfig): FdtTree {
   cpus.setCells('#address-cells', 1);
   cpus.setCells('#size-cells', 0);
   const m = c.model;
-  for (let i = 0; i < c.nrCpus; i++) {
+  const threads = c.threadsPerCore ?? 1;
+  for (let i = 0; i < c.nrCpus; i += threads) {
     const n = cpus.addChild(`${m.nodeName}@${i.toString(16)}`);
     n.setCells('reg', i);
     n.setString('device_type', 'cpu');
@@ -167,8 +173,10 @@ export function buildPseriesTree(c: PseriesTreeConfig): FdtTree {
     n.setBytes('ibm,pa-features', m.paFeatures);
     n.setCells('ibm,chip-id', 0);
     n.setCells('ibm,pft-size', 0, c.hptShift);
-    n.setCells('ibm,ppc-interrupt-server#s', i);
-    n.setCells('ibm,ppc-interrupt-gserver#s', i, 0);
+    const servers = Array.from({ length: Math.min(threads, c.nrCpus - i) }, (_, t) => i + t);
+    n.setCells('ibm,ppc-interrupt-server#s', ...servers);
+    // (server, global interrupt queue 0) pairs, one per thread (QEMU spapr_dt_cpu).
+    n.setCells('ibm,ppc-interrupt-gserver#s', ...servers.flatMap((sv) => [sv, 0]));
   }
 
   // /rtas
@@ -181,7 +189,14 @@ export function buildPseriesTree(c: PseriesTreeConfig): FdtTree {
   rtas.setCells('rtas-event-scan-rate', 1);
   rtas.setEmpty('ibm,extended-os-term');
   // Highest hot-pluggable address (none: RAM end), reserved, LMB size, max cores.
-  rtas.setCells('ibm,lrdr-capacity', hi32(c.ramSize), lo32(c.ramSize), 0, MEMORY_BLOCK_SIZE, c.nrCpus);
+  rtas.setCells(
+    'ibm,lrdr-capacity',
+    hi32(c.ramSize),
+    lo32(c.ramSize),
+    0,
+    MEMORY_BLOCK_SIZE,
+    Math.ceil(c.nrCpus / threads),
+  );
   for (const { name, token } of c.rtas.tokens) rtas.setCells(name, token);
   rtas.setCells('linux,rtas-base', c.rtas.base);
   rtas.setCells('linux,rtas-entry', c.rtas.base);

@@ -73,6 +73,7 @@ describe('command line', () => {
         append: 'console=hvc0',
         ramSize: 2 ** 30,
         smp: 1,
+        threads: 1,
         cpu: 'power8',
         accel: 'hv',
         noReboot: false,
@@ -158,8 +159,8 @@ describe('ppcvm', () => {
     expect(await run(['-kernel', notElf], d)).toBe(EXIT.USAGE);
     expect(d.err()).toBe('ppcvm: kernel: not an ELF file\n');
     const e = io();
-    expect(await run(['-kernel', k, '-smp', '2'], e)).toBe(EXIT.USAGE);
-    expect(e.err()).toMatch(/-smp 2: more than one vCPU is not implemented yet/);
+    expect(await run(['-kernel', k, '-smp', '2,threads=3'], e)).toBe(EXIT.USAGE);
+    expect(e.err()).toMatch(/-smp threads=3: power8 cores have 1, 2, 4 or 8 threads/);
   });
 
   it('exits 0 when the guest powers off, with its console output on stdout', async () => {

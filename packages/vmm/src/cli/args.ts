@@ -9,7 +9,7 @@ import type { CpuModelName } from '@ppcvm/ppc-cpu';
 import { CPU_MODELS, isCpuModelName } from '../cpu-models.js';
 import { VmmError } from '../errors.js';
 import type { GuestFileName } from '../guest/paths.js';
-import { DEFAULT_RAM_SIZE, RAM_ALIGN } from '../machine.js';
+import { DEFAULT_RAM_SIZE, MAX_VCPUS, maxThreadsPerCore, RAM_ALIGN } from '../machine.js';
 
 /** The categories something in the machine logs today. */
 export const LOG_CATEGORIES: readonly LogCategory[] = [
@@ -60,6 +60,41 @@ export function parseGdbDevice(text: string): GdbListen | undefined {
   return { host: host === '' ? DEFAULT_GDB.host : host, port };
 }
 
+/**
+ * QEMU's `-smp [cpus=]N[,sockets=S][,cores=C][,threads=T][,maxcpus=M]`. Missing counts are
+ * derived as QEMU does (cores from N / (sockets * threads)); N defaults to their product. The
+ * threads of a core must be a power of two within the model's SMT width, and N must fill
+ * whole cores (pseries has no partial cores).
+ */
+export function parseSmp(text: string, model: CpuModelName): { smp: number; threads: number } {
+  const fields = new Map<string, number>();
+  const parts = text.split(',');
+  for (const [i, part] of parts.entries()) {
+    const m = /^(?:(cpus|sockets|cores|threads|maxcpus|dies|clusters)=)?(\d+)$/.exec(part);
+    const key = m?.[1] ?? (i === 0 ? 'cpus' : undefined);
+    if (!m || key === undefined || fields.has(key)) throw new UsageError(`invalid -smp '${text}'`);
+    fields.set(key, Number(m[2]));
+  }
+  const threads = fields.get('threads') ?? 1;
+  const sockets = fields.get('sockets') ?? 1;
+  let cpus = fields.get('cpus');
+  const cores = fields.get('cores') ?? (cpus !== undefined ? Math.ceil(cpus / (sockets * threads)) : 1);
+  cpus ??= sockets * cores * threads;
+  const max = maxThreadsPerCore(model);
+  if (threads < 1 || threads > max || (threads & (threads - 1)) !== 0) {
+    throw new UsageError(`-smp threads=${threads}: ${model} cores have 1, 2${max > 4 ? ', 4 or 8' : ' or 4'} threads`);
+  }
+  if (cpus < 1) throw new UsageError('-smp needs at least one CPU');
+  if (cpus > MAX_VCPUS) throw new UsageError(`-smp ${cpus}: at most ${MAX_VCPUS} CPUs`);
+  if (cpus % threads !== 0) throw new UsageError(`-smp ${cpus} is not a multiple of threads=${threads}`);
+  if (cpus > sockets * cores * threads) {
+    throw new UsageError(`-smp ${cpus} is more than sockets*cores*threads (${sockets * cores * threads})`);
+  }
+  const maxcpus = fields.get('maxcpus');
+  if (maxcpus !== undefined && maxcpus !== cpus) throw new UsageError('-smp maxcpus (CPU hotplug) is not implemented');
+  return { smp: cpus, threads };
+}
+
 export interface CliOptions {
   /** The kernel file; absent: boot the cached Debian guest (fetched first if missing). */
   readonly kernel?: string;
@@ -69,6 +104,8 @@ export interface CliOptions {
   readonly append: string;
   readonly ramSize: number;
   readonly smp: number;
+  /** -smp threads=T: hardware threads per core (1 unless given). */
+  readonly threads: number;
   readonly cpu: CpuModelName;
   readonly accel: 'hv' | 'pr';
   readonly noReboot: boolean;
@@ -118,7 +155,8 @@ Options (one or two leading dashes):
   -initrd FILE     initial RAM disk, loaded after the kernel
   -append STRING   kernel command line
   -m SIZE          RAM size, a multiple of 256M (default 512M); suffixes K, M, G, T
-  -smp N           number of vCPUs (only 1 for now)
+  -smp N[,cores=C][,threads=T]
+                   number of vCPUs; T threads per core (power of two, <= 8, POWER7 <= 4)
   -cpu MODEL       power7, power8 (default) or power9; '-cpu help' lists them
   -accel MODE      hv (default): the CPU emulates the hypervisor facilities;
                    pr: the guest kernel runs in problem state, privileged
@@ -279,11 +317,7 @@ export function parseArgs(argv: readonly string[]): ParsedCommand {
   if (ramSize < RAM_ALIGN || ramSize % RAM_ALIGN !== 0) {
     throw new UsageError(`RAM size ${seen.get('m')} is not a multiple of 256M`);
   }
-  const smpArg = seen.get('smp') ?? '1';
-  const smpMatch = /^(?:cpus=)?(\d+)(?:,.*)?$/.exec(smpArg);
-  if (!smpMatch) throw new UsageError(`invalid -smp '${smpArg}'`);
-  const smp = Number(smpMatch[1]);
-  if (smp < 1) throw new UsageError('-smp needs at least one CPU');
+  const { smp, threads } = parseSmp(seen.get('smp') ?? '1', cpuArg);
   const accel = seen.get('accel') ?? 'hv';
   if (accel !== 'hv' && accel !== 'pr') throw new UsageError(`unknown accelerator '${accel}' (hv or pr)`);
   const log: LogCategory[] = [];
@@ -304,6 +338,7 @@ export function parseArgs(argv: readonly string[]): ParsedCommand {
       append: seen.get('append') ?? '',
       ramSize,
       smp,
+      threads,
       cpu: cpuArg,
       accel,
       noReboot: flags.has('no-reboot'),

@@ -154,6 +154,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
         ramSize: o.ramSize,
         cpu: o.cpu,
         smp: o.smp,
+        threads: o.threads,
         accel: o.accel,
         noReboot: o.noReboot,
         mmu,
