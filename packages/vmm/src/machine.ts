@@ -77,6 +77,50 @@ export const SMP_SLICE = 20_000;
 /** Most vCPUs a machine takes (XICS servers; QEMU's pseries allows more, nothing here needs it). */
 export const MAX_VCPUS = 256;
 
+/**
+ * Deterministic mode (`-accel …,thread=single`): time-base ticks per executed instruction.
+ * 4 ticks at 512 MHz make a virtual 128 MIPS per vCPU, near what the interpreter and JIT do.
+ */
+export const DETERMINISTIC_TICKS_PER_INSTRUCTION = 4;
+/** Deterministic mode: the RTC at virtual time 0 (2024-01-01T00:00:00Z), ms since the epoch. */
+export const DETERMINISTIC_EPOCH_MS = Date.UTC(2024, 0, 1);
+
+/**
+ * A seeded byte generator (a counter through a 32-bit integer mixer, the splitmix/murmur3
+ * finaliser constants): the same seed gives the same byte stream. Not for cryptography; it
+ * stands in for the host's CSPRNG where runs must repeat (H_RANDOM, /chosen/rng-seed).
+ */
+export function seededRandom(seed: number): (bytes: Uint8Array) => void {
+  let state = seed >>> 0;
+  let word = 0;
+  let left = 0;
+  return (bytes) => {
+    for (let i = 0; i < bytes.length; i++) {
+      if (left === 0) {
+        state = (state + 0x9e3779b9) | 0;
+        let z = state;
+        z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+        z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+        word = (z ^ (z >>> 16)) >>> 0;
+        left = 4;
+      }
+      bytes[i] = word & 0xff;
+      word >>>= 8;
+      left--;
+    }
+  };
+}
+
+/** What makes a machine deterministic ({@link MachineOptions.deterministic}). */
+export interface DeterministicOptions {
+  /** Seed of the generator behind H_RANDOM and rng-seed. Default 0. */
+  readonly seed?: number;
+  /** Time-base ticks per executed instruction. Default {@link DETERMINISTIC_TICKS_PER_INSTRUCTION}. */
+  readonly ticksPerInstruction?: number;
+  /** The RTC at virtual time 0, ms since the epoch. Default {@link DETERMINISTIC_EPOCH_MS}. */
+  readonly epochMs?: number;
+}
+
 /** SMT width of a core: POWER7 has 4 threads, POWER8 and POWER9 8 (their user manuals). */
 export function maxThreadsPerCore(model: CpuModelName): number {
   return model === 'power7' ? 4 : 8;
@@ -160,6 +204,15 @@ export interface MachineOptions {
   readonly random?: (bytes: Uint8Array) => void;
   /** Instructions per slice of the run loop. */
   readonly slice?: number;
+  /**
+   * Deterministic execution (`-accel hv,thread=single`): the time base of every vCPU is one
+   * machine-wide virtual time, the sum of all instructions executed times `ticksPerInstruction`
+   * plus the ticks skipped while every vCPU idled (an idle machine jumps to the next
+   * decrementer instead of sleeping); the RTC counts from `epochMs` on that time; random bytes
+   * come from {@link seededRandom}; console input is dropped. Two runs with the same inputs then
+   * execute the same instructions. Explicit `timebase`, `clock` and `random` options still win.
+   */
+  readonly deterministic?: DeterministicOptions;
   /**
    * The CPUs' block JIT (default: ppc-cpu's default). Off for `-d exec`, whose trace needs
    * every block start (compiled blocks chain without calling `onBlock`).
@@ -248,6 +301,13 @@ export class Machine {
   private readonly rtasBase: number;
   private readonly rtasSize: number;
   private readonly random: (bytes: Uint8Array) => void;
+  /** Deterministic mode: ticks per instruction of the virtual time base (undefined: host time). */
+  private readonly ticksPerInstruction: number | undefined;
+  /** Instructions of Cpu objects a reset replaced, per vCPU (a Cpu's icount starts at 0). */
+  private readonly retired: number[] = [];
+  private retiredTotal = 0;
+  /** Deterministic mode: ticks the virtual time base jumped while every vCPU idled. */
+  private idleTicks = 0;
   private readonly slice: number;
   private pendingExit: MachineExit | undefined;
   private kicked = false;
@@ -279,7 +339,13 @@ export class Machine {
     if (smp % threads !== 0) throw new VmmError(`-smp ${smp} is not a multiple of threads=${threads}`);
     this.threads = threads;
     this.logger = options.logger ?? nullLogger;
-    this.random = options.random ?? ((b) => crypto.getRandomValues(b));
+    const det = options.deterministic;
+    if (det) {
+      const tpi = det.ticksPerInstruction ?? DETERMINISTIC_TICKS_PER_INSTRUCTION;
+      if (!Number.isSafeInteger(tpi) || tpi < 1) throw new VmmError(`ticks per instruction ${tpi}: a positive integer`);
+      this.ticksPerInstruction = tpi;
+    }
+    this.random = options.random ?? (det ? seededRandom(det.seed ?? 0) : (b) => crypto.getRandomValues(b));
     // Several vCPUs take turns on one thread: shorter slices keep spinning waits (IPIs, locks) short.
     this.slice = options.slice ?? (smp > 1 ? SMP_SLICE : DEFAULT_SLICE);
     this.elf = parseElf64(options.kernel);
@@ -339,9 +405,10 @@ export class Machine {
       this.rtas.register(s);
     }
 
+    for (let i = 0; i < smp; i++) this.retired.push(0);
     for (let i = 0; i < smp; i++) this.vcpus.push(new Vcpu(i, this.makeCpu(i), i === 0 ? 'running' : 'stopped'));
 
-    const timebase = options.timebase;
+    const timebase = this.timebaseSource();
     this.router = new HcallRouter(
       [
         xicsHcalls(this.xics, {
@@ -366,6 +433,38 @@ export class Machine {
       this.logger,
     );
     this.reset(false);
+  }
+
+  /**
+   * The time base every vCPU reads: `timebase` if given, else the deterministic virtual time,
+   * else undefined (the Cpu's host clock).
+   */
+  private timebaseSource(): (() => number) | undefined {
+    if (this.opts.timebase) return this.opts.timebase;
+    if (this.ticksPerInstruction !== undefined) return () => this.virtualTicks();
+    return undefined;
+  }
+
+  /**
+   * Deterministic mode's time base: all instructions executed so far (every vCPU, across resets)
+   * times the ticks per instruction, plus idle jumps. It only grows, and depends on nothing but
+   * the guest's execution. A Cpu adds its icount at the end of a slice, so within a slice the
+   * time base stands still; the next slice catches up.
+   */
+  virtualTicks(): number {
+    let n = this.retiredTotal;
+    for (const v of this.vcpus) n += v.cpu.icount;
+    return n * (this.ticksPerInstruction ?? DETERMINISTIC_TICKS_PER_INSTRUCTION) + this.idleTicks;
+  }
+
+  /** The machine runs deterministically (`deterministic` option, `-accel …,thread=single`). */
+  get deterministic(): boolean {
+    return this.ticksPerInstruction !== undefined;
+  }
+
+  /** Instructions each vCPU has executed since the machine was built (resets included). */
+  instructionCounts(): number[] {
+    return this.vcpus.map((v) => this.retired[v.index]! + v.cpu.icount);
   }
 
   get ramSize(): number {
@@ -445,7 +544,8 @@ export class Machine {
     cpu.pvr = this.model.pvr;
     cpu.pir = index;
     cpu.tir = index % this.threads;
-    if (this.opts.timebase) cpu.timebase = this.opts.timebase;
+    const timebase = this.timebaseSource();
+    if (timebase) cpu.timebase = timebase;
     cpu.setSpr(SPRN.LPCR, LPCR_LPES | BigInt(this.model.lpcrPowerSaveExits));
     cpu.setSpr(SPRN.AMOR, (1n << 64n) - 1n);
     // One 4 KiB shared page per vCPU after guest RAM.
@@ -506,6 +606,14 @@ export class Machine {
     }
   }
 
+  /** The RTC's clock: host wall time, or in deterministic mode the epoch plus virtual time. */
+  private clockSource(): () => number {
+    const det = this.opts.deterministic;
+    if (!det) return () => Date.now();
+    const epoch = det.epochMs ?? DETERMINISTIC_EPOCH_MS;
+    return () => epoch + Math.floor(this.virtualTicks() / 512_000);
+  }
+
   private rtasHost(): RtasHost {
     return {
       logger: this.logger,
@@ -514,7 +622,7 @@ export class Machine {
       maxCpus: this.opts.smp ?? 1,
       nrCpus: this.opts.smp ?? 1,
       nvram: this.nvram,
-      now: this.opts.clock ?? (() => Date.now()),
+      now: this.opts.clock ?? this.clockSource(),
       consoleWrite: (bytes) => {
         this.vty.putChars(bytes);
         return true;
@@ -598,6 +706,9 @@ export class Machine {
     };
 
     for (const v of this.vcpus) {
+      // Keep the counts (and so the virtual time base) going across the new Cpu objects.
+      this.retired[v.index]! += v.cpu.icount;
+      this.retiredTotal += v.cpu.icount;
       v.replaceCpu(this.makeCpu(v.index), v.index === 0 ? 'running' : 'stopped');
     }
     // Direct (kexec-style) entry, ARCHITECTURE.md §6: r3 = FDT, r4 = kernel base, r5 = 0 (no OF client interface).
@@ -669,6 +780,8 @@ export class Machine {
 
   /** Host input for the console (keyboard, pipe). */
   consoleInput(bytes: Uint8Array): void {
+    // Host input arrives at host-timed moments: a deterministic run cannot take it.
+    if (this.deterministic) return;
     this.vty.receive(bytes);
   }
 
@@ -802,6 +915,13 @@ export class Machine {
     return busy ? 'busy' : 'idle';
   }
 
+  /** Ticks until the next decrementer of a running vCPU (Infinity when none is due). */
+  private idleTicksToTimer(): number {
+    let ticks = Number.POSITIVE_INFINITY;
+    for (const v of this.vcpus) if (v.state === 'running') ticks = Math.min(ticks, v.cpu.ticksUntilTimer());
+    return ticks;
+  }
+
   /** Milliseconds until the next decrementer of a running vCPU (Infinity when none is due). */
   private idleMs(): number {
     let ticks = Number.POSITIVE_INFINITY;
@@ -838,6 +958,16 @@ export class Machine {
         // Nothing runs until a release or an exit request kicks the loop.
         await this.sleep(Number.POSITIVE_INFINITY);
         lastYield = performance.now();
+      } else if (r === 'idle' && this.deterministic) {
+        // Every vCPU waits: jump virtual time to the next decrementer instead of sleeping, so
+        // the guest sees no host time. Nothing due: only the host (quit, gdb) can wake us.
+        const ticks = this.idleTicksToTimer();
+        if (Number.isFinite(ticks)) this.idleTicks += Math.max(1, ticks);
+        else await this.sleep(Number.POSITIVE_INFINITY);
+        if (performance.now() - lastYield > 20) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
       } else if (r === 'idle') {
         await this.sleep(this.idleMs());
         lastYield = performance.now();

@@ -108,6 +108,15 @@ export interface CliOptions {
   readonly threads: number;
   readonly cpu: CpuModelName;
   readonly accel: 'hv' | 'pr';
+  /**
+   * -accel MODE,thread=single: all vCPUs on one thread, deterministically (instruction-count
+   * time base, seeded random numbers, no console input). Absent: the default host-timed run.
+   */
+  readonly thread?: 'single';
+  /** -seed N: seed of H_RANDOM and rng-seed (deterministic mode defaults to 0). */
+  readonly seed?: number;
+  /** -icount-report: print each vCPU's instruction count and the total to stderr at exit. */
+  readonly icountReport?: boolean;
   readonly noReboot: boolean;
   readonly log: readonly LogCategory[];
   readonly logFile?: string;
@@ -161,6 +170,17 @@ Options (one or two leading dashes):
   -accel MODE      hv (default): the CPU emulates the hypervisor facilities;
                    pr: the guest kernel runs in problem state, privileged
                    instructions are emulated (KVM PR style, paravirt page offered)
+  -accel MODE,thread=single
+                   run all vCPUs round-robin on one thread, deterministically:
+                   the time base counts executed instructions (idle time jumps
+                   to the next timer), the RTC starts at 2024-01-01T00:00:00Z,
+                   random numbers come from -seed, console input is ignored;
+                   two runs with the same inputs give the same output.
+                   thread=multi (vCPU worker threads) is not implemented yet
+  -seed N          seed (0 to 2^32-1) of the guest's random numbers (H_RANDOM,
+                   rng-seed); default 0 with thread=single, else host random
+  -icount-report   at exit, print each vCPU's instruction count and the total
+                   to standard error
   -M pseries       the machine type (the only one)
   -nographic       console on this terminal (the default and only display)
   -no-reboot       exit when the guest reboots instead of restarting it
@@ -229,8 +249,28 @@ const WITH_VALUE = new Set([
   'M',
   'machine',
   'gdb',
+  'seed',
 ]);
-const FLAGS = new Set(['nographic', 'no-reboot', 'h', 'help', 'version', 's', 'S']);
+const FLAGS = new Set(['nographic', 'no-reboot', 'h', 'help', 'version', 's', 'S', 'icount-report']);
+
+/**
+ * QEMU's `-accel NAME[,thread=single|multi]`: NAME hv or pr. thread=single asks for the
+ * deterministic single-threaded run; thread=multi (one worker per vCPU) is not written yet.
+ */
+export function parseAccel(text: string): { accel: 'hv' | 'pr'; thread?: 'single' } {
+  const [accel, ...props] = text.split(',');
+  if (accel !== 'hv' && accel !== 'pr') throw new UsageError(`unknown accelerator '${accel}' (hv or pr)`);
+  let thread: 'single' | undefined;
+  for (const p of props) {
+    const m = /^([\w-]+)=(.*)$/.exec(p);
+    if (m?.[1] !== 'thread') throw new UsageError(`unknown -accel property '${p}' (thread=single)`);
+    if (m[2] === 'multi')
+      throw new UsageError('-accel thread=multi: not implemented yet: vCPU worker threads (issue 5)');
+    if (m[2] !== 'single') throw new UsageError(`invalid -accel thread='${m[2]}' (single or multi)`);
+    thread = 'single';
+  }
+  return thread ? { accel, thread } : { accel };
+}
 
 const GUEST_PATH_NAMES: Record<string, GuestFileName> = {
   vmlinux: 'vmlinux',
@@ -318,8 +358,13 @@ export function parseArgs(argv: readonly string[]): ParsedCommand {
     throw new UsageError(`RAM size ${seen.get('m')} is not a multiple of 256M`);
   }
   const { smp, threads } = parseSmp(seen.get('smp') ?? '1', cpuArg);
-  const accel = seen.get('accel') ?? 'hv';
-  if (accel !== 'hv' && accel !== 'pr') throw new UsageError(`unknown accelerator '${accel}' (hv or pr)`);
+  const { accel, thread } = parseAccel(seen.get('accel') ?? 'hv');
+  const seedArg = seen.get('seed');
+  let seed: number | undefined;
+  if (seedArg !== undefined) {
+    seed = /^\d+$/.test(seedArg) ? Number(seedArg) : Number.NaN;
+    if (!(seed <= 0xffffffff)) throw new UsageError(`invalid -seed '${seedArg}' (0 to 4294967295)`);
+  }
   const log: LogCategory[] = [];
   if (logArg !== undefined && logArg !== '') {
     for (const c of logArg.split(',')) {
@@ -341,6 +386,9 @@ export function parseArgs(argv: readonly string[]): ParsedCommand {
       threads,
       cpu: cpuArg,
       accel,
+      ...(thread ? { thread } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      ...(flags.has('icount-report') ? { icountReport: true } : {}),
       noReboot: flags.has('no-reboot'),
       log,
       logFile: seen.get('D'),

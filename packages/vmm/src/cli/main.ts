@@ -13,7 +13,7 @@ import type { MachineExit } from '../exit.js';
 import { MachineDebugTarget } from '../gdb/machine-target.js';
 import { GdbServer } from '../gdb/server.js';
 import { type GuestEnv, guestDir } from '../guest/paths.js';
-import { defaultMmu, Machine, type MmuFactory } from '../machine.js';
+import { defaultMmu, Machine, type MmuFactory, seededRandom } from '../machine.js';
 import { HELP, parseArgs, UsageError } from './args.js';
 import { ConsoleMux, MonitorLine } from './console.js';
 import { bootFiles, guestFetchCommand, guestPathCommand, prepareGuest } from './guest.js';
@@ -157,6 +157,8 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
         threads: o.threads,
         accel: o.accel,
         noReboot: o.noReboot,
+        ...(o.thread === 'single' ? { deterministic: { seed: o.seed ?? 0 } } : {}),
+        ...(o.thread !== 'single' && o.seed !== undefined ? { random: seededRandom(o.seed) } : {}),
         mmu,
         logger,
         nvram,
@@ -228,6 +230,11 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
     if (deps.onSignal) restore.push(deps.onSignal(() => machine.quit()));
 
     const exit: MachineExit = await machine.run();
+    if (o.icountReport) {
+      const counts = machine.instructionCounts();
+      for (const [i, n] of counts.entries()) io.stderr.write(`ppcvm: icount cpu ${i}: ${n}\n`);
+      io.stderr.write(`ppcvm: icount total: ${counts.reduce((a, b) => a + b, 0)}\n`);
+    }
     // gdb gets its W/X stop reply before the connection closes.
     await server?.close();
     server = undefined;
