@@ -9,24 +9,10 @@ import { insertField } from '../src/fields.js';
 import { FP } from '../src/isa/fp.js';
 import { CR, FPSCR, MSR, MSR_LO_FE0, MSR_LO_FE1, MSR_LO_LE, VSR_I32 } from '../src/state.js';
 import { compileInsn } from '../src/table.js';
+import { textEncoder } from './support/encode.js';
 
-const byName = new Map(FP.map((d) => [d.m, compileInsn(d)]));
-
-/** Encode "mnemonic op,op,..." (numbers only, in table operand order; a trailing '.' sets Rc). */
-export function enc(text: string): number {
-  const [mn, rest = ''] = text.trim().split(/\s+/, 2) as [string, string?];
-  const rc = mn.endsWith('.');
-  const ci = byName.get(rc ? mn.slice(0, -1) : mn);
-  if (!ci) throw new Error(`no FP entry for ${mn}`);
-  const vals = rest === '' ? [] : rest.split(',').map((v) => Number(v.trim()));
-  if (vals.length !== ci.operands.length) throw new Error(`${text}: expected ${ci.operands.length} operands`);
-  let w = ci.match;
-  ci.operands.forEach((o, i) => {
-    w = insertField(o.field, w, vals[i]!);
-  });
-  if (rc) w |= 1 << (31 - ci.rcBit);
-  return w >>> 0;
-}
+/** Encode "mnemonic op,op,..." (numbers only; a trailing '.' sets Rc) with the FP entries. */
+export const enc = textEncoder(FP, 'FP');
 
 export const CODE = 0x1000;
 export const DATA = 0x4000;

@@ -4,34 +4,16 @@
  * accessors in architected order: a VR is a 128-bit BigInt whose most
  * significant bits are element 0.
  */
+
 import { Cpu, type StopReason } from '../src/cpu.js';
 import { insertField } from '../src/fields.js';
 import { INSTRUCTIONS } from '../src/isa/index.js';
 import { CR, MSR, MSR_LO_LE, MSR_LO_VEC, VR_BASE, VSCR, VSR_I32 } from '../src/state.js';
 import { type CompiledInsn, compileInsn } from '../src/table.js';
+import { textEncoder } from './support/encode.js';
 
-const byName = new Map<string, CompiledInsn<Cpu>>();
-for (const d of INSTRUCTIONS) if (!byName.has(d.m)) byName.set(d.m, compileInsn(d));
-
-/** Encode "mnemonic op,op,..." (numbers only; a trailing '.' sets Rc unless the mnemonic has it). */
-export function enc(text: string): number {
-  const [mn, rest = ''] = text.trim().split(/\s+/, 2) as [string, string?];
-  let ci = byName.get(mn);
-  let rc = false;
-  if (!ci && mn.endsWith('.')) {
-    ci = byName.get(mn.slice(0, -1));
-    rc = true;
-  }
-  if (!ci) throw new Error(`no table entry for ${mn}`);
-  const vals = rest === '' ? [] : rest.split(',').map((v) => Number(v.trim()));
-  if (vals.length !== ci.operands.length) throw new Error(`${text}: expected ${ci.operands.length} operands`);
-  let w = ci.match;
-  ci.operands.forEach((o, i) => {
-    w = insertField(o.field, w, vals[i]!);
-  });
-  if (rc) w |= 1 << (31 - ci.rcBit);
-  return w >>> 0;
-}
+/** Encode "mnemonic op,op,..." (numbers only; a trailing '.' sets Rc) with the table entries. */
+export const enc = textEncoder(INSTRUCTIONS, 'table');
 
 export const CODE = 0x1000;
 export const DATA = 0x4000;

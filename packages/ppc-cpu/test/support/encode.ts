@@ -86,3 +86,29 @@ export function field(name: string, word: number, value: number): number {
   if (!f) throw new Error(`unknown field ${name}`);
   return insertField(f, word, value);
 }
+
+/**
+ * An encoder of "mnemonic op,op,..." text (numbers only, in table operand order) over a
+ * set of table entries; a trailing '.' sets Rc unless the entry's mnemonic has it.
+ * `label` names the set in error messages.
+ */
+export function textEncoder(defs: readonly InsnDef<Cpu>[], label: string): (text: string) => number {
+  const byMnemonic = new Map<string, CompiledInsn<Cpu>>();
+  for (const d of defs) if (!byMnemonic.has(d.m)) byMnemonic.set(d.m, compileInsn(d));
+  return (text) => {
+    const [mn, rest = ''] = text.trim().split(/\s+/, 2) as [string, string?];
+    let ci = byMnemonic.get(mn);
+    let rc = false;
+    if (!ci && mn.endsWith('.')) {
+      ci = byMnemonic.get(mn.slice(0, -1));
+      rc = true;
+    }
+    if (!ci) throw new Error(`no ${label} entry for ${mn}`);
+    const vals = rest === '' ? [] : rest.split(',').map((v) => Number(v.trim()));
+    if (vals.length !== ci.operands.length) throw new Error(`${text}: expected ${ci.operands.length} operands`);
+    let w = ci.match;
+    for (const [i, o] of ci.operands.entries()) w = insertField(o.field, w, vals[i]!);
+    if (rc) w |= 1 << (31 - ci.rcBit);
+    return w >>> 0;
+  };
+}
