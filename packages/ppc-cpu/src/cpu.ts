@@ -16,6 +16,7 @@ import {
 } from './interrupts.js';
 import { BlockJit, JIT_MIN_BUDGET, jitEnvDefaults } from './jit/engine.js';
 import type { PrMode } from './pr-mode.js';
+import { ATTN, ATTN_EMBEDDER, type CpuDomain } from './smp.js';
 import {
   FSCR_FACILITY,
   HV_READABLE,
@@ -163,6 +164,12 @@ export interface CpuHooks {
    * the page: the faulting instruction is retried); false to stop with `fault`.
    */
   fault?(cpu: Cpu, address: bigint, access: 'load' | 'store' | 'fetch'): boolean;
+  /**
+   * SMP ({@link CpuOptions.domain}): attention bits at or above ATTN_EMBEDDER were set for this
+   * CPU (by another thread, typically). Called at a block boundary or a barrier, or from
+   * {@link Cpu.serviceAttention}; the bits are already cleared.
+   */
+  attention?(cpu: Cpu, bits: number): void;
 }
 
 /** A guest memory fault thrown by memory slow paths and caught by the run loop. */
@@ -215,6 +222,12 @@ export interface CpuOptions {
   readonly jit?: boolean;
   /** Visits of a block entry before the JIT compiles it (0 = at once, for tests); env PPCVM_JIT_THRESHOLD. */
   readonly jitThreshold?: number;
+  /**
+   * SMP: the shared domain of the machine's CPUs (./smp.ts) and this CPU's index in it. Gives
+   * cross-CPU code coherence, TLB shootdown ({@link Cpu.shootdownTlb}) and the attention word.
+   */
+  readonly domain?: CpuDomain;
+  readonly domainIndex?: number;
 }
 
 export class Cpu {
@@ -285,9 +298,11 @@ export class Cpu {
   private readonly rTagLo = new Int32Array(TLB_SIZE).fill(NO_TAG);
   private readonly rTagHi = new Int32Array(TLB_SIZE);
   private readonly rOff = new Float64Array(TLB_SIZE);
-  private readonly wTagLo = new Int32Array(TLB_SIZE).fill(NO_TAG);
+  // In an SMP domain the write TLB lives in shared memory: a CPU that decodes a page drops the
+  // others' entries for it (CpuDomain.markCode).
+  private readonly wTagLo: Int32Array;
   private readonly wTagHi = new Int32Array(TLB_SIZE);
-  private readonly wOff = new Float64Array(TLB_SIZE);
+  private readonly wOff: Float64Array;
   private readonly fTagLo = new Int32Array(TLB_SIZE).fill(NO_TAG);
   private readonly fTagHi = new Int32Array(TLB_SIZE);
   private readonly fOff = new Float64Array(TLB_SIZE);
@@ -308,6 +323,13 @@ export class Cpu {
   private codePageNo = 0;
   readonly model: CpuModelName;
   readonly decoder: ModelDecoder;
+  /** SMP domain (null: a lone CPU) and this CPU's index in it. */
+  readonly domain: CpuDomain | null;
+  readonly domainIndex: number;
+  /** Attention words (the domain's, or a private one) and this CPU's slot: non-zero means look. */
+  readonly attn: Int32Array;
+  /** RAM pages whose code invalidation this CPU still has to post (after the stores that caused it). */
+  private readonly toPost: number[] = [];
 
   constructor(opts: CpuOptions) {
     this.state = new ArrayBuffer(STATE_BYTES);
@@ -320,6 +342,22 @@ export class Cpu {
     this.translator = opts.translator;
     this.hooks = opts.hooks ?? {};
     this.codeMark = new Uint8Array(Math.ceil(opts.ram.byteLength / 4096));
+    this.domain = opts.domain ?? null;
+    this.domainIndex = opts.domainIndex ?? 0;
+    if (this.domain) {
+      if (this.domain.pages * 4096 < opts.ram.byteLength - 4095) {
+        // Pages past the domain's are never decoded from other CPUs' point of view: refuse the mix-up.
+        throw new RangeError('Cpu: the domain covers less RAM than the CPU has');
+      }
+      const w = this.domain.writeTlb(this.domainIndex);
+      this.wTagLo = w.tags;
+      this.wOff = w.offs;
+      this.attn = this.domain.attention;
+    } else {
+      this.wTagLo = new Int32Array(TLB_SIZE).fill(NO_TAG);
+      this.wOff = new Float64Array(TLB_SIZE);
+      this.attn = new Int32Array(1);
+    }
     this.decodeStub = (c: Cpu) => c.decodeAndRun();
     this.model = opts.model ?? 'power8';
     this.pvr = MODEL_PVR[this.model];
@@ -386,6 +424,10 @@ export class Cpu {
     // Compiled blocks skip the per-run and per-decode debug hooks (-d exec, -d in_asm): interpret then.
     const useJit = this.jit && budget >= JIT_MIN_BUDGET && !this.onBlock && !this.onDecode;
     while (done < budget) {
+      if (this.attn[this.domainIndex] !== 0) {
+        this.serviceAttention();
+        if (this.pendingStop || this.halted) break;
+      }
       if (this.pending !== 0 && this.system) this.takeAsyncInterrupt();
       // `-d exec`: the start of every straight-line run (after a taken branch, an interrupt or a page change).
       if (this.onBlock) this.onBlock(s[PC + 1]!, s[PC]!);
@@ -531,6 +573,8 @@ export class Cpu {
       this.codeMark[page] = 1;
       // Stores to this page must now see the slow path, which drops the decoded code.
       for (let j = 0; j < TLB_SIZE; j++) if (this.wOff[j] === off && this.wTagLo[j] !== NO_TAG) this.wTagLo[j] = NO_TAG;
+      // ... and so must the other CPUs' stores.
+      this.domain?.markCode(this.domainIndex, page);
     }
     return ops;
   }
@@ -636,6 +680,7 @@ export class Cpu {
     for (const [page, ops] of this.codePages) {
       ops.fill(this.decodeStub);
       this.codeMark[page] = 0;
+      this.domain?.unmarkCode(page);
     }
     this.codePages.clear();
     this.jitEngine?.flush();
@@ -652,6 +697,7 @@ export class Cpu {
         ops.fill(this.decodeStub);
         this.codePages.delete(p);
         this.codeMark[p] = 0;
+        this.domain?.unmarkCode(p);
         this.jitEngine?.invalidatePage(p);
       }
     }
@@ -682,14 +728,86 @@ export class Cpu {
     const off = this.translator.translate(hi, lo & ~0xfff, Access.Store);
     if (off < 0) throw new GuestFault(Access.Store, hi, lo, off);
     const page = off / 4096;
-    if (this.codeMark[page]) this.invalidateCode(off, 4096);
-    else if (this.tlbNoFill) this.tlbNoFill = false;
+    if (this.codeMark[page]) {
+      this.invalidateCode(off, 4096);
+      if (this.domain?.hasCode(page)) this.queueCodePost(page);
+    } else if (this.tlbNoFill) this.tlbNoFill = false;
+    else if (this.domain) this.fillSharedWriteTlb(i, hi, lo, off, page);
     else {
       this.wTagLo[i] = lo & ~0xfff;
       this.wTagHi[i] = hi;
       this.wOff[i] = off;
     }
     return off + (lo & 0xfff);
+  }
+
+  /**
+   * SMP write-TLB fill: the entry goes in first and the page's code count is read after it, so
+   * either this CPU sees another's decode of the page (and keeps the slow path, posting an
+   * invalidation once the store is done) or the other CPU's markCode drops this entry.
+   */
+  private fillSharedWriteTlb(i: number, hi: number, lo: number, off: number, page: number): void {
+    const d = this.domain!;
+    this.wOff[i] = off;
+    this.wTagHi[i] = hi;
+    Atomics.store(this.wTagLo, i, lo & ~0xfff);
+    if (!d.hasCode(page)) return;
+    Atomics.store(this.wTagLo, i, NO_TAG);
+    this.queueCodePost(page);
+  }
+
+  /** Other CPUs hold decoded code of `page`, which this CPU is storing to: tell them after the store. */
+  private queueCodePost(page: number): void {
+    const q = this.toPost;
+    if (q.length === 0 || q[q.length - 1] !== page) {
+      q.push(page);
+      // Posted at the next block boundary or barrier, after this store has landed.
+      Atomics.or(this.attn, this.domainIndex, ATTN.POST);
+    }
+  }
+
+  /**
+   * Serve this CPU's attention word now (the run loop does it at block boundaries and
+   * barriers): post pending code invalidations, drop code others invalidated, flush the TLB
+   * for a shootdown, and hand the embedder's bits to `hooks.attention`.
+   */
+  serviceAttention(): void {
+    const d = this.domain;
+    if (!d) {
+      const bits = this.attn[0]!;
+      this.attn[0] = 0;
+      if (bits >= ATTN_EMBEDDER) this.hooks.attention?.(this, bits & ~(ATTN_EMBEDDER - 1));
+      return;
+    }
+    const me = this.domainIndex;
+    const bits = d.take(me);
+    if (bits & ATTN.POST) {
+      for (const page of this.toPost) d.postCodeInvalidate(me, page);
+      this.toPost.length = 0;
+    }
+    if (bits & ATTN.CODE) d.takeCodeInvalidations(me, (page) => this.invalidateCode(page * 4096, 4096));
+    if (bits & ATTN.TLB) {
+      const token = d.tlbRequested(me);
+      this.flushTlb();
+      d.ackTlb(me, token);
+    }
+    if (bits >= ATTN_EMBEDDER) this.hooks.attention?.(this, bits & ~(ATTN_EMBEDDER - 1));
+  }
+
+  /**
+   * The HPT lost or weakened translations: drop this CPU's cached ones and, in an SMP domain,
+   * every other CPU's, returning once none can use a stale one (the vmm's TlbInvalidator.sync).
+   */
+  shootdownTlb(): void {
+    this.flushTlb();
+    const d = this.domain;
+    if (d) d.shootdown(this.domainIndex, () => this.serviceAttention());
+  }
+
+  /** sync / lwsync / eieio: stores before it are visible to other CPUs; posts pending code invalidations too. */
+  barrier(): number {
+    if (this.attn[this.domainIndex] !== 0) this.serviceAttention();
+    return 0;
   }
 
   /** Check the reservation on a store (any store to the reserved granule clears it on other CPUs; here, our own). */
@@ -1711,8 +1829,9 @@ export class Cpu {
     return 0;
   }
 
-  /** isync and other context-synchronising events. */
+  /** isync and other context-synchronising events: code other CPUs invalidated is dropped before the next fetch. */
   contextSync(): number {
+    if (this.attn[this.domainIndex] !== 0) this.serviceAttention();
     return 0;
   }
 

@@ -28,6 +28,7 @@ export {
   type PrModeOptions,
   SHARED,
 } from './pr-mode.js';
+export { ATTN, ATTN_EMBEDDER, CpuDomain, type CpuDomainOptions, DOMAIN_TLB_SIZE } from './smp.js';
 export { SPR } from './sprs.js';
 export * as layout from './state.js';
 export { SystemMmu, type SystemMmuOptions } from './system-mmu.js';

@@ -220,6 +220,11 @@ function icbi(f: Fields) {
   return (c: Cpu) => c.icbi(a, rb);
 }
 
+/** sync / eieio: ordering is free on one thread; with other CPUs (SMP domain) see Cpu.barrier. */
+function barrier() {
+  return (c: Cpu) => c.barrier();
+}
+
 function isync() {
   return (c: Cpu) => c.contextSync();
 }
@@ -343,14 +348,14 @@ export const BRANCH: Def[] = [
   X('dcbz', 1014, 'RA0,RB', dcbz, { fix: [[6, 5, 0]] }),
   X('icbi', 982, 'RA0,RB', icbi, { fix: [[6, 5, 0]] }),
   X('icbt', 22, 'CT,RA0,RB', nop, { fix: [[6, 1, 0]] }),
-  X('sync', 598, 'L9', nop, {
+  X('sync', 598, 'L9', barrier, {
     fix: [
       [6, 3, 0],
       [11, 10, 0],
     ],
   }),
   // Bit 6 is a hint (Linux's POWER9 stf-barrier uses `eieio` with it set); only bits 7:20 must be 0.
-  X('eieio', 854, '', nop, { fix: [[7, 14, 0]] }),
+  X('eieio', 854, '', barrier, { fix: [[7, 14, 0]] }),
   // `wait` with XO 62 is the ISA 2.06/2.07 "Wait" category, which the POWER7/8/9 server parts do
   // not implement (illegal instruction there, as QEMU and real POWER8 agree); ISA 3.0 moved
   // `wait` to XO 30. The entry stays for the disassembler.

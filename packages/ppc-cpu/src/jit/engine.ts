@@ -33,6 +33,9 @@ import { Gen } from './codegen.js';
 import { type JitTlb, type MemOps, memOps } from './memory.js';
 import { TEMPLATES } from './templates.js';
 
+/** Instructions that are JIT no-ops for a lone CPU but call Cpu.barrier / contextSync in an SMP domain. */
+const BARRIERS: ReadonlySet<string> = new Set(['sync', 'eieio', 'isync']);
+
 /** Longest block, in instructions (bounds compile time and the budget granularity). */
 export const MAX_BLOCK = 64;
 /**
@@ -187,7 +190,7 @@ export class BlockJit {
           break;
         }
         total += n;
-        if (c.stopRequested() || c.halted || (c.pending !== 0 && c.system)) break;
+        if (c.stopRequested() || c.halted || (c.pending !== 0 && c.system) || c.attn[c.domainIndex] !== 0) break;
         const nl = s[PC]!;
         const nh = s[PC + 1]!;
         if ((nl & ~0xfff) !== pageLo || nh !== pageHi) {
@@ -275,7 +278,8 @@ export class BlockJit {
       // Illegal and unimplemented instructions stay with the interpreter (it builds their stops).
       if (!d?.exec) break;
       g.i = count;
-      const tpl = TEMPLATES[d.ci.def.m];
+      // With other CPUs (an SMP domain) barriers must look at the attention word: interpret them.
+      const tpl = this.cpu.domain !== null && BARRIERS.has(d.ci.def.m) ? undefined : TEMPLATES[d.ci.def.m];
       const f = decodeFields(d.ci, word);
       if (!(tpl?.(g, f) ?? false)) g.fallback(d.exec, isTerminator(d), touchedSlots(d, f));
       count++;
