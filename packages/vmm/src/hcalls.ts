@@ -8,12 +8,10 @@
  * anything and answers an H_* code, with a `guest_errors` line for refusals.
  */
 import { type GuestMemory, H, type HcallArgs, type HcallTable, type Logger } from '@ppcvm/machine-core';
-import { layout } from '@ppcvm/ppc-cpu';
+import { type Cpu, layout } from '@ppcvm/ppc-cpu';
 import type { CpuModelInfo } from './cpu-models.js';
 import { guestMsr, MSR_EE_LO, setGuestMsr } from './msr.js';
 import { H_RTAS, type RtasDispatcher } from './rtas.js';
-import type { RtasState } from './rtas-services.js';
-import type { Vcpu } from './vcpu.js';
 
 export const VMM_HCALL = {
   H_SET_SPRG0: 0x24,
@@ -103,22 +101,49 @@ export const CPU_BEHAV_FAVOUR_SECURITY = ppcBit(0);
 const U64 = (1n << 64n) - 1n;
 const PAGE = 4096;
 
+/**
+ * What the hcalls may do to a vCPU, the caller's or another's. With every vCPU on one thread
+ * these act on its Cpu directly ({@link Vcpu}); with one worker per vCPU, another vCPU is
+ * reached through shared memory and acts at its next block boundary (./smp/control.ts).
+ */
+export interface VcpuHandle {
+  readonly index: number;
+  /** Started by RTAS (not stopped). */
+  readonly running: boolean;
+  /** Consume the H_PROD flag: true when it was set. */
+  takeProd(): boolean;
+  /** H_PROD: set the flag and wake the vCPU if it ceded (a stopped vCPU stays stopped). */
+  signalProd(): void;
+  /** H_SIGNAL_SYS_RESET to another vCPU: a system reset interrupt at its next instruction boundary. */
+  signalSystemReset(): void;
+  /** Set LPCR bits `mask` to `value` (H_SET_MODE changes every vCPU's). */
+  updateLpcr(value: bigint, mask: bigint): void;
+  /** H_REGISTER_VPA areas (guest real addresses; 0 = none). */
+  vpa: number;
+  slbShadowAddr: number;
+  slbShadowSize: number;
+  dtlAddr: number;
+  dtlSize: number;
+}
+
 /** What the handlers need from the machine. */
 export interface VmmHcallHost {
   readonly memory: GuestMemory;
   readonly logger: Logger;
   readonly model: CpuModelInfo;
-  readonly vcpus: readonly Vcpu[];
-  readonly rtas: RtasDispatcher;
-  readonly rtasState: RtasState;
+  readonly vcpus: readonly VcpuHandle[];
+  /** The Cpu of vCPU `index`; handlers ask only for the caller's. */
+  cpuOf(index: number): Cpu;
+  /** H_RTAS, where the RTAS dispatcher runs on this thread (absent: served elsewhere). */
+  readonly rtas?: RtasDispatcher;
+  /** The FWNMI system-reset vector (RTAS ibm,nmi-register), -1 when none. */
+  fwnmiSystemReset(): number;
   /** Guest physical address of the RTAS area (FWNMI save areas live there). */
   readonly rtasBase: number;
   /** Fill with random bytes (H_RANDOM). */
   random(bytes: Uint8Array): void;
   /** The host wrote guest RAM: drop decoded code there. */
   onRamWrite(address: number, length: number): void;
-  /** Wake the run loop (a vCPU became runnable). */
-  kick(): void;
 }
 
 /** FWNMI system-reset save area of a vCPU: 16 bytes each after the error log. */
@@ -132,14 +157,13 @@ export function vmmHcalls(host: VmmHcallHost): HcallTable {
     if (log.enabled('guest_errors')) log.log('guest_errors', `${name} from cpu ${a.cpuIndex}: ${why} -> ${rc}`);
     return rc;
   };
-  const self = (a: HcallArgs): Vcpu => host.vcpus[a.cpuIndex]!;
+  const self = (a: HcallArgs): VcpuHandle => host.vcpus[a.cpuIndex]!;
+  const selfCpu = (a: HcallArgs): Cpu => host.cpuOf(a.cpuIndex);
   /** The vCPU a guest names by its device-tree id (= server number = index here). */
-  const find = (id: bigint): Vcpu | undefined => (id < BigInt(host.vcpus.length) ? host.vcpus[Number(id)] : undefined);
+  const find = (id: bigint): VcpuHandle | undefined =>
+    id >= 0n && id < BigInt(host.vcpus.length) ? host.vcpus[Number(id)] : undefined;
   const setAllLpcr = (value: bigint, mask: bigint) => {
-    for (const v of host.vcpus) {
-      const lpcr = v.cpu.getSpr(SPRN.LPCR);
-      v.cpu.setSpr(SPRN.LPCR, (lpcr & ~mask) | (value & mask));
-    }
+    for (const v of host.vcpus) v.updateLpcr(value, mask);
   };
 
   // ---- H_REGISTER_PROC_TBL (0x37C, ISA 3.0) ------------------------------------------------------
@@ -171,7 +195,7 @@ export function vmmHcalls(host: VmmHcallHost): HcallTable {
     const resource = a.arg(1);
     const v1 = a.arg(2);
     const v2 = a.arg(3);
-    const cpu = self(a).cpu;
+    const cpu = selfCpu(a);
     switch (resource) {
       case SET_MODE.LE:
         if (v1 !== 0n) return H.P3;
@@ -279,14 +303,11 @@ export function vmmHcalls(host: VmmHcallHost): HcallTable {
   // ---- idle and yield ---------------------------------------------------------------------------
   const cede = (a: HcallArgs): number => {
     const v = self(a);
-    const cpu = v.cpu;
+    const cpu = selfCpu(a);
     // H_CEDE returns with MSR[EE]=1 (papr-notes B §2.4), so the wake-up interrupt is taken at once.
     const [lo, hi] = guestMsr(cpu);
     setGuestMsr(cpu, hi, lo | MSR_EE_LO);
-    if (v.prod) {
-      v.prod = false;
-      return H.SUCCESS;
-    }
+    if (v.takeProd()) return H.SUCCESS;
     // The run loop sleeps until an interrupt is pending (Cpu.wakeFromHalt).
     cpu.halt();
     return H.SUCCESS;
@@ -297,7 +318,7 @@ export function vmmHcalls(host: VmmHcallHost): HcallTable {
     const dispatch = a.arg(1) & 0xffffffffn;
     // Yield: end this vCPU's slice so the others run first (QEMU EXCP_YIELD).
     const yieldSlice = () => {
-      self(a).cpu.requestStop({ kind: 'requested', reason: 'yield' });
+      selfCpu(a).requestStop({ kind: 'requested', reason: 'yield' });
       return H.SUCCESS;
     };
     if (target === -1n) return yieldSlice();
@@ -306,11 +327,8 @@ export function vmmHcalls(host: VmmHcallHost): HcallTable {
     const me = self(a);
     if (t === me) {
       // Confer to self: wait until prodded (PAPR; QEMU h_confer_self).
-      if (me.prod) {
-        me.prod = false;
-        return H.SUCCESS;
-      }
-      me.cpu.halt();
+      if (me.takeProd()) return H.SUCCESS;
+      selfCpu(a).halt();
       return H.SUCCESS;
     }
     // A targeted confer only matters when the target's dispatch count still matches (odd = preempted).
@@ -322,10 +340,8 @@ export function vmmHcalls(host: VmmHcallHost): HcallTable {
   const prod = (a: HcallArgs): number => {
     const t = find(a.arg(0));
     if (!t) return bad('H_PROD', a, `no cpu ${a.arg(0)}`);
-    t.prod = true;
-    // Wake a ceded vCPU; an RTAS-stopped one stays stopped (only start-cpu starts it).
-    t.cpu.halted = false;
-    host.kick();
+    // Wakes a ceded vCPU; an RTAS-stopped one stays stopped (only start-cpu starts it).
+    t.signalProd();
     return H.SUCCESS;
   };
 
@@ -387,7 +403,7 @@ export function vmmHcalls(host: VmmHcallHost): HcallTable {
   // ---- breakpoints and SPRG0 --------------------------------------------------------------------
   const setDabr = (a: HcallArgs): number => {
     if (!host.model.hasDabr) return H.HARDWARE;
-    const cpu = self(a).cpu;
+    const cpu = selfCpu(a);
     // With DABRX present, QEMU matches in problem and privileged state.
     cpu.setSpr(SPRN.DABRX, DABRX_KERNEL | DABRX_USER);
     cpu.setSpr(SPRN.DABR, a.arg(0));
@@ -399,26 +415,24 @@ export function vmmHcalls(host: VmmHcallHost): HcallTable {
     if ((dabrx & ~0xfn) !== 0n || (dabrx & DABRX_HYPERVISOR) !== 0n || (dabrx & (DABRX_KERNEL | DABRX_USER)) === 0n) {
       return bad('H_SET_XDABR', a, `dabrx 0x${dabrx.toString(16)}`);
     }
-    const cpu = self(a).cpu;
+    const cpu = selfCpu(a);
     cpu.setSpr(SPRN.DABRX, dabrx);
     cpu.setSpr(SPRN.DABR, a.arg(0));
     return H.SUCCESS;
   };
 
   // ---- system reset -----------------------------------------------------------------------------
-  const resetCpu = (a: HcallArgs, t: Vcpu): number => {
-    if (t.state !== 'running') return H.SUCCESS;
+  const resetCpu = (a: HcallArgs, t: VcpuHandle): number => {
+    if (!t.running) return H.SUCCESS;
     if (t.index !== a.cpuIndex) {
       // Another vCPU takes it at its next instruction boundary (no FWNMI redirection there yet).
-      t.cpu.halted = false;
-      t.cpu.signalSystemReset();
-      host.kick();
+      t.signalSystemReset();
       return H.SUCCESS;
     }
     // The caller itself: deliver now, SRR0 = the instruction after the sc (Book III-S §6.5.1).
-    const cpu = t.cpu;
+    const cpu = selfCpu(a);
     cpu.deliverInterrupt(0x100, 0, false);
-    const fw = host.rtasState.fwnmiSystemReset;
+    const fw = host.fwnmiSystemReset();
     if (fw === -1) return H.SUCCESS;
     // FWNMI (LoPAPR "ibm,nmi-register"): enter the registered vector with r3 = this vCPU's save
     // area, which holds the interrupted r3 (the hcall's own H_SUCCESS). The returned value is r3.
@@ -498,13 +512,15 @@ export function vmmHcalls(host: VmmHcallHost): HcallTable {
         opcode: VMM_HCALL.H_SET_SPRG0,
         name: 'H_SET_SPRG0',
         handler: (a) => {
-          self(a).cpu.setSpr(SPRN.SPRG0, a.arg(0));
+          selfCpu(a).setSpr(SPRN.SPRG0, a.arg(0));
           return H.SUCCESS;
         },
       },
       { opcode: VMM_HCALL.H_SET_DABR, name: 'H_SET_DABR', handler: setDabr },
       { opcode: VMM_HCALL.H_SET_XDABR, name: 'H_SET_XDABR', handler: setXdabr },
-      { opcode: H_RTAS, name: 'KVMPPC_H_RTAS', handler: (a) => host.rtas.call(a.cpuIndex, a.arg(0)) },
+      ...(host.rtas
+        ? [{ opcode: H_RTAS, name: 'KVMPPC_H_RTAS', handler: (a: HcallArgs) => host.rtas!.call(a.cpuIndex, a.arg(0)) }]
+        : []),
     ],
   };
 }

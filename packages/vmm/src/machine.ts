@@ -20,12 +20,10 @@ import {
   allocateHptStorage,
   createHptHcalls,
   defaultHptShift,
-  HashMmu,
   HashPageTable,
   type HptHcalls,
   PageSizeTable,
   PSERIES_DEFAULT_PAGE_SIZES,
-  Slb,
 } from '@ppcvm/hpt-mmu';
 import {
   type GuestMemory,
@@ -35,19 +33,7 @@ import {
   type Logger,
   nullLogger,
 } from '@ppcvm/machine-core';
-import {
-  type AddressTranslator,
-  Cpu,
-  type CpuModelName,
-  disassemble,
-  layout,
-  PENDING,
-  PrMode,
-  SPR,
-  type StopReason,
-  SystemMmu,
-  VEC,
-} from '@ppcvm/ppc-cpu';
+import { type Cpu, CpuDomain, type CpuModelName, layout, PENDING, type StopReason } from '@ppcvm/ppc-cpu';
 import { VioBus, VioNvram, VioVty, vioHcalls } from '@ppcvm/spapr-vio';
 import { Xics, xicsFdtNode, xicsHcalls, xicsRtasCalls } from '@ppcvm/xics';
 import { CPU_MODELS, type CpuModelInfo } from './cpu-models.js';
@@ -58,11 +44,29 @@ import { LPCR_AIL, LPCR_ILE, SPRN, vmmHcalls } from './hcalls.js';
 import { FDT_MAX_SIZE, fdtAddress, type LoadedKernel, loadInitrd, loadKernel, rmaSize, rtasAddress } from './loader.js';
 import { setGuestMsr } from './msr.js';
 import { buildPseriesTree, hypertasFunctions, RTAS_ERROR_LOG_MAX, RTAS_ERROR_LOG_OFFSET } from './pseries-tree.js';
+import { seededRandom } from './random.js';
 import { HcallRouter } from './router.js';
 import { RtasDispatcher, rtasBlob } from './rtas.js';
 import { createRtasServices, createRtasState, type RtasHost, type RtasState } from './rtas-services.js';
+import { M, SmpControl, VATTN, W } from './smp/control.js';
+import { type SmpMachine, SmpRunner } from './smp/host.js';
 import { Symbolizer } from './symbols.js';
+
+export { seededRandom };
+
 import { Vcpu } from './vcpu.js';
+import {
+  createVcpuCpu,
+  defaultMmu,
+  ENTRY_MSR_HI,
+  ENTRY_MSR_LO,
+  type MmuContext,
+  type MmuFactory,
+  PR_SHARED_PAGE,
+  systemMmu,
+} from './vcpu-cpu.js';
+
+export { defaultMmu, type MmuContext, type MmuFactory, PR_SHARED_PAGE, systemMmu };
 
 export const DEFAULT_RAM_SIZE = 512 * 2 ** 20;
 /** pseries RAM comes in 256 MiB logical memory blocks (QEMU refuses other sizes). */
@@ -85,32 +89,6 @@ export const DETERMINISTIC_TICKS_PER_INSTRUCTION = 4;
 /** Deterministic mode: the RTC at virtual time 0 (2024-01-01T00:00:00Z), ms since the epoch. */
 export const DETERMINISTIC_EPOCH_MS = Date.UTC(2024, 0, 1);
 
-/**
- * A seeded byte generator (a counter through a 32-bit integer mixer, the splitmix/murmur3
- * finaliser constants): the same seed gives the same byte stream. Not for cryptography; it
- * stands in for the host's CSPRNG where runs must repeat (H_RANDOM, /chosen/rng-seed).
- */
-export function seededRandom(seed: number): (bytes: Uint8Array) => void {
-  let state = seed >>> 0;
-  let word = 0;
-  let left = 0;
-  return (bytes) => {
-    for (let i = 0; i < bytes.length; i++) {
-      if (left === 0) {
-        state = (state + 0x9e3779b9) | 0;
-        let z = state;
-        z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-        z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-        word = (z ^ (z >>> 16)) >>> 0;
-        left = 4;
-      }
-      bytes[i] = word & 0xff;
-      word >>>= 8;
-      left--;
-    }
-  };
-}
-
 /** What makes a machine deterministic ({@link MachineOptions.deterministic}). */
 export interface DeterministicOptions {
   /** Seed of the generator behind H_RANDOM and rng-seed. Default 0. */
@@ -125,47 +103,6 @@ export interface DeterministicOptions {
 export function maxThreadsPerCore(model: CpuModelName): number {
   return model === 'power7' ? 4 : 8;
 }
-/** PR mode: host-only bytes per vCPU after guest RAM, for its shared ("magic") page. */
-export const PR_SHARED_PAGE = 4096;
-
-/** MSR at kernel entry: 64-bit, machine check enabled, real mode, big-endian, EE=0 (QEMU start-cpu / kexec). */
-const ENTRY_MSR_HI = 0x80000000 | 0;
-const ENTRY_MSR_LO = 1 << 12;
-/** LPCR[LPES0|LPES1]: external interrupts go to the partition (QEMU spapr_cpu_reset). */
-const LPCR_LPES = 0xcn;
-
-/** What the MMU factory gets to build the translator of one vCPU. */
-export interface MmuContext {
-  readonly cpu: Cpu;
-  readonly model: CpuModelInfo;
-  readonly cpuIndex: number;
-  readonly memory: GuestMemory;
-  readonly hpt: HashPageTable;
-  readonly pageSizes: PageSizeTable;
-  /** Bytes addressable in real mode. */
-  readonly rmaSize: number;
-}
-
-/** Builds a vCPU's address translator (MSR[IR/DR], SLB, HPT). */
-export type MmuFactory = (context: MmuContext) => AddressTranslator;
-
-/**
- * The partition MMU of a vCPU (the default): @ppcvm/ppc-cpu's SystemMmu over
- * @ppcvm/hpt-mmu, i.e. MSR[IR/DR] select relocation, the vCPU's own SLB and
- * the shared HPT translate, and real mode addresses guest RAM directly (the
- * virtual-hypervisor RMA, Book III-S §5.7.3). Also installed as `cpu.mmu` so
- * the SLB instructions find their SLB.
- */
-export const systemMmu: MmuFactory = ({ cpu, model, memory, hpt, pageSizes }) => {
-  const slb = new Slb({ size: model.slbSize, pageSizes, isaV3: model.name === 'power9' });
-  const mmu = new SystemMmu({ mmu: new HashMmu({ hpt, slb, pageSizes }), ramBytes: memory.size });
-  mmu.attach(cpu);
-  cpu.mmu = mmu;
-  return mmu;
-};
-
-/** The translator used when `MachineOptions.mmu` is not given. */
-export const defaultMmu: MmuFactory = systemMmu;
 
 export interface MachineOptions {
   /** ELF kernel image (big- or little-endian ppc64). */
@@ -184,6 +121,13 @@ export interface MachineOptions {
    */
   readonly threads?: number;
   readonly accel?: 'hv' | 'pr';
+  /**
+   * 'multi': one `node:worker_threads` worker per vCPU over shared RAM, HPT and XICS (the
+   * default with more than one vCPU); `run()` only. 'single': every vCPU takes turns on the
+   * calling thread (the default with one vCPU, and what `deterministic`, `runFor`, a custom
+   * `mmu` and the gdbstub need).
+   */
+  readonly thread?: 'single' | 'multi';
   /** The translator of each vCPU (default {@link systemMmu}); tests and tools may substitute their own. */
   readonly mmu?: MmuFactory;
   /** Where console (vty) output goes. */
@@ -202,6 +146,11 @@ export interface MachineOptions {
   readonly timebase?: () => number;
   /** Random bytes for H_RANDOM and rng-seed. Default: crypto.getRandomValues. */
   readonly random?: (bytes: Uint8Array) => void;
+  /**
+   * thread=multi: vCPU workers draw H_RANDOM from {@link seededRandom} streams of this seed (one
+   * per vCPU) instead of the host's generator (`random` cannot cross to a worker).
+   */
+  readonly seed?: number;
   /** Instructions per slice of the run loop. */
   readonly slice?: number;
   /**
@@ -257,18 +206,6 @@ export type RunResult =
 
 type StepResult = 'busy' | 'idle' | 'exit' | 'held';
 
-/** Storage interrupts, logged under `-d mmu` (Book III-S §6.5.3-6.5.6). */
-const STORAGE_VECTORS: ReadonlyMap<number, string> = new Map([
-  [VEC.DSI, 'DSI'],
-  [VEC.DSEG, 'data segment'],
-  [VEC.ISI, 'ISI'],
-  [VEC.ISEG, 'instruction segment'],
-]);
-
-function hex64(hi: number, lo: number): string {
-  return `0x${(hi >>> 0).toString(16).padStart(8, '0')}${(lo >>> 0).toString(16).padStart(8, '0')}`;
-}
-
 export class Machine {
   readonly memory: GuestMemory;
   readonly model: CpuModelInfo;
@@ -295,6 +232,10 @@ export class Machine {
   resets = 0;
   /** The debugger attached to the run loop (gdbstub), if any. */
   debugListener: MachineDebugListener | undefined;
+  /** Where the vCPUs run: all on this thread, or one worker each (MachineOptions.thread). */
+  readonly threadMode: 'single' | 'multi';
+  /** thread=multi: the workers' runner (its control block and CPU domain). */
+  private readonly smp: SmpRunner | undefined;
 
   private readonly opts: MachineOptions;
   private readonly elf: ElfImage;
@@ -346,6 +287,15 @@ export class Machine {
       this.ticksPerInstruction = tpi;
     }
     this.random = options.random ?? (det ? seededRandom(det.seed ?? 0) : (b) => crypto.getRandomValues(b));
+    this.threadMode = options.thread ?? (smp > 1 && !det && !options.mmu && !options.timebase ? 'multi' : 'single');
+    if (this.threadMode !== 'single' && this.threadMode !== 'multi') {
+      throw new VmmError(`thread=${String(this.threadMode)}: single or multi`);
+    }
+    if (this.threadMode === 'multi') {
+      if (det) throw new VmmError('a deterministic run needs thread=single (one thread for every vCPU)');
+      if (options.mmu) throw new VmmError('a custom MMU factory needs thread=single (it cannot cross to workers)');
+      if (options.timebase) throw new VmmError('a custom time base needs thread=single (it cannot cross to workers)');
+    }
     // Several vCPUs take turns on one thread: shorter slices keep spinning waits (IPIs, locks) short.
     this.slice = options.slice ?? (smp > 1 ? SMP_SLICE : DEFAULT_SLICE);
     this.elf = parseElf64(options.kernel);
@@ -357,6 +307,14 @@ export class Machine {
     } catch (cause) {
       throw new VmmError(`cannot allocate ${ramSize / 2 ** 20} MiB of guest RAM`, { cause });
     }
+    if (this.threadMode === 'multi') {
+      if (!(this.memory.buffer instanceof SharedArrayBuffer)) throw new VmmError('thread=multi needs shared guest RAM');
+      this.smp = new SmpRunner(
+        this.smpMachine(),
+        SmpControl.create(smp),
+        CpuDomain.create({ ramBytes: this.memory.buffer.byteLength, cpus: smp }),
+      );
+    }
     this.rtasBase = rtasAddress(ramSize);
     // Blob, the FWNMI error log at 0x30, then one 16-byte system-reset save area per vCPU.
     this.rtasSize = RTAS_ERROR_LOG_OFFSET + RTAS_ERROR_LOG_MAX + 16 * smp;
@@ -365,6 +323,12 @@ export class Machine {
       nrServers: smp,
       logger: this.logger,
       setExternalPending: (server, level) => {
+        if (this.smp) {
+          if (server < 0 || server >= this.smp.control.vcpus) return;
+          this.smp.control.store(server, W.EXT_LEVEL, level ? 1 : 0);
+          this.smp.domain.post(server, VATTN.EXT);
+          return;
+        }
         this.vcpus[server]?.cpu.setExternalInterrupt(level);
         if (level) this.kick();
       },
@@ -406,7 +370,9 @@ export class Machine {
     }
 
     for (let i = 0; i < smp; i++) this.retired.push(0);
-    for (let i = 0; i < smp; i++) this.vcpus.push(new Vcpu(i, this.makeCpu(i), i === 0 ? 'running' : 'stopped'));
+    for (let i = 0; i < smp; i++) {
+      this.vcpus.push(new Vcpu(i, this.makeCpu(i), i === 0 ? 'running' : 'stopped', () => this.kick()));
+    }
 
     const timebase = this.timebaseSource();
     this.router = new HcallRouter(
@@ -415,24 +381,74 @@ export class Machine {
           logger: this.logger,
           timebase: timebase ? () => BigInt(Math.floor(timebase())) : undefined,
         }),
-        this.logger.enabled('mmu') ? this.tracedMmuHcalls(this.hptHcalls.table) : this.hptHcalls.table,
+        this.logger.enabled('mmu') ? this.tracedMmuHcalls(this.hptTable()) : this.hptTable(),
         vioHcalls(this.vio),
         vmmHcalls({
           memory: this.memory,
           logger: this.logger,
           model: this.model,
           vcpus: this.vcpus,
+          cpuOf: (i) => this.vcpus[i]!.cpu,
           rtas: this.rtas,
-          rtasState: this.rtasState,
+          fwnmiSystemReset: () => this.rtasState.fwnmiSystemReset,
           rtasBase: this.rtasBase,
           random: this.random,
           onRamWrite: (a, l) => this.onRamWrite(a, l),
-          kick: () => this.kick(),
         }),
       ],
       this.logger,
     );
     this.reset(false);
+  }
+
+  /** The page-table hcalls; resizing swaps the HPT storage, which vCPU workers could not follow. */
+  private hptTable(): HcallTable {
+    const t = this.hptHcalls.table;
+    if (this.threadMode === 'single') return t;
+    return { ...t, entries: t.entries.filter((e) => !e.name.startsWith('H_RESIZE_HPT')) };
+  }
+
+  /** What the thread=multi runner needs (./smp/host.ts). */
+  private smpMachine(): SmpMachine {
+    const self = this;
+    const o = this.opts;
+    return {
+      vcpus: o.smp ?? 1,
+      threads: o.threads ?? 1,
+      model: this.model.name,
+      accel: this.accel,
+      ramSize: this.memory.size,
+      ram: this.memory.buffer as SharedArrayBuffer,
+      get xics() {
+        return self.xics.buffer;
+      },
+      get rtasBase() {
+        return self.rtasBase;
+      },
+      get vtyReg() {
+        return self.vty.reg ?? 0;
+      },
+      logger: this.logger,
+      jit: o.jit,
+      slice: o.slice ?? DEFAULT_SLICE,
+      kernel: o.kernel,
+      noReboot: o.noReboot ?? false,
+      seed: o.seed,
+      hptStorage: () => this.hpt.storage,
+      bootEntry: () => {
+        const cpu = this.vcpus[0]!.cpu;
+        return { pc: cpu.pcBig(), r3: cpu.getGpr(3), r4: cpu.getGpr(4) };
+      },
+      hcall: (opcode, r3, args) => this.router.call(args, opcode, () => r3),
+      afterExit: () => Atomics.store(this.smp!.control.m, M.FWNMI, this.rtasState.fwnmiSystemReset),
+      console: (bytes) => this.vty.putChars(bytes),
+      takeExit: () => {
+        const e = this.pendingExit;
+        this.pendingExit = undefined;
+        return e;
+      },
+      reset: () => this.reset(),
+    };
   }
 
   /**
@@ -464,6 +480,7 @@ export class Machine {
 
   /** Instructions each vCPU has executed since the machine was built (resets included). */
   instructionCounts(): number[] {
+    if (this.smp) return this.smp.instructionCounts();
     return this.vcpus.map((v) => this.retired[v.index]! + v.cpu.icount);
   }
 
@@ -513,97 +530,24 @@ export class Machine {
   // ---- construction helpers -------------------------------------------------------------------
 
   private makeCpu(index: number): Cpu {
-    let impl: AddressTranslator | undefined;
-    // The MMU needs the Cpu (MSR, SPRs) and the Cpu needs a translator: forward through a shim.
-    const translator: AddressTranslator = {
-      translate: (hi, lo, access) => impl!.translate(hi, lo, access),
-      describeFault: (hi, lo, access, code) => impl!.describeFault?.(hi, lo, access, code),
-    };
-    // `-d exec` must see every block start: compiled blocks chain without calling onBlock.
-    const jit = this.logger.enabled('exec') ? false : this.opts.jit;
-    const cpu = new Cpu({
-      ram: this.memory.buffer,
-      translator,
-      model: this.model.name,
+    return createVcpuCpu({
+      index,
+      threads: this.threads,
+      model: this.model,
+      accel: this.accel,
+      memory: this.memory,
+      hpt: this.hpt,
+      pageSizes: this.pageSizes,
+      mmu: this.opts.mmu ?? defaultMmu,
       hooks: {
         hypercall: () => this.router.dispatch(this.vcpus[index]!.hcallArgs),
         doorbell: (_c, kind, target) => this.doorbell(index, kind, target),
       },
-      ...(jit !== undefined ? { jit } : {}),
+      logger: this.logger,
+      symbols: () => this.symbols,
+      jit: this.opts.jit,
+      timebase: this.timebaseSource(),
     });
-    impl = (this.opts.mmu ?? defaultMmu)({
-      cpu,
-      model: this.model,
-      cpuIndex: index,
-      memory: this.memory,
-      hpt: this.hpt,
-      pageSizes: this.pageSizes,
-      rmaSize: rmaSize(this.memory.size),
-    });
-    cpu.system = true;
-    cpu.pvr = this.model.pvr;
-    cpu.pir = index;
-    cpu.tir = index % this.threads;
-    const timebase = this.timebaseSource();
-    if (timebase) cpu.timebase = timebase;
-    cpu.setSpr(SPRN.LPCR, LPCR_LPES | BigInt(this.model.lpcrPowerSaveExits));
-    cpu.setSpr(SPRN.AMOR, (1n << 64n) - 1n);
-    // One 4 KiB shared page per vCPU after guest RAM.
-    if (this.accel === 'pr') cpu.pr = new PrMode(cpu, { sharedOffset: this.memory.size + index * PR_SHARED_PAGE });
-    setGuestMsr(cpu, ENTRY_MSR_HI, ENTRY_MSR_LO);
-    this.installTracing(cpu, index);
-    return cpu;
-  }
-
-  /** `-d int`, `-d mmu` (storage interrupts), `-d exec` and `-d in_asm` hooks of one vCPU. */
-  private installTracing(cpu: Cpu, index: number): void {
-    const log = this.logger;
-    const int = log.enabled('int');
-    const mmu = log.enabled('mmu');
-    if (int || mmu) {
-      cpu.logInterrupt = (vector, pcHi, pcLo, srr1Lo) => {
-        if (int) {
-          log.log(
-            'int',
-            `cpu ${index}: interrupt 0x${vector.toString(16)} at 0x${((BigInt(pcHi >>> 0) << 32n) | BigInt(pcLo >>> 0)).toString(16)} srr1 0x${(srr1Lo >>> 0).toString(16)}`,
-          );
-        }
-        const kind = mmu ? STORAGE_VECTORS.get(vector) : undefined;
-        if (kind) {
-          // DAR/DSISR are set before the interrupt is delivered; instruction interrupts report in SRR1.
-          const data = vector === VEC.DSI || vector === VEC.DSEG;
-          const detail = data
-            ? ` dar 0x${cpu.getSpr(SPR.DAR).toString(16)}${vector === VEC.DSI ? ` dsisr 0x${cpu.getSpr(SPR.DSISR).toString(16)}` : ''}`
-            : ` srr1 0x${(srr1Lo >>> 0).toString(16)}`;
-          const msrLo = srr1Lo >>> 0;
-          const mode =
-            [msrLo & layout.MSR_LO_IR ? 'IR' : '', msrLo & layout.MSR_LO_DR ? 'DR' : ''].filter((m) => m).join(' ') ||
-            'real mode';
-          log.log('mmu', `cpu ${index}: ${kind} fault at ${hex64(pcHi, pcLo)}${detail} (${mode})`);
-        }
-      };
-    }
-    if (log.enabled('exec')) {
-      const symbols = this.symbols;
-      cpu.onBlock = (hi, lo) => {
-        const sym = symbols.formatHalves(hi, lo);
-        log.log('exec', `Trace ${index}: ${hex64(hi, lo)}${sym ? ` [${sym}]` : ''}`);
-      };
-    }
-    if (log.enabled('in_asm')) {
-      const symbols = this.symbols;
-      const model = this.model.name;
-      const symbol = (a: bigint) => symbols.format(a);
-      cpu.onDecode = (hi, lo, word) => {
-        const pc = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
-        const sym = symbols.formatHalves(hi, lo);
-        const text = disassemble(word, pc, { model, symbol }).text;
-        log.log(
-          'in_asm',
-          `${hex64(hi, lo)}${sym ? ` <${sym}>` : ''}:  ${(word >>> 0).toString(16).padStart(8, '0')}  ${text}`,
-        );
-      };
-    }
   }
 
   /** The RTC's clock: host wall time, or in deterministic mode the epoch plus virtual time. */
@@ -628,6 +572,8 @@ export class Machine {
         return true;
       },
       cpuRunning: (id) => {
+        if (this.smp)
+          return id >= 0 && id < this.smp.control.vcpus ? this.smp.control.load(id, W.STATE) === 1 : undefined;
         const v = this.vcpus[id];
         return v ? v.state === 'running' : undefined;
       },
@@ -725,6 +671,18 @@ export class Machine {
   // ---- effects the hcalls and RTAS ask for ------------------------------------------------------
 
   private startCpu(id: number, start: number, r3: number, caller: number): void {
+    const smp = this.smp;
+    if (smp) {
+      // The target's worker enters at its next look at its attention word (it sleeps until then).
+      const c = smp.control;
+      c.set64(id, W.START_PC_LO, BigInt(start));
+      c.set64(id, W.START_R3_LO, BigInt(r3));
+      c.store(id, W.START_BOOT, 0);
+      c.set64(id, W.START_LPCR_LO, c.get64(caller, W.MB_LPCR_LO));
+      c.store(id, W.STATE, 1);
+      smp.domain.post(id, VATTN.START);
+      return;
+    }
     const v = this.vcpus[id]!;
     const from = this.vcpus[caller]!.cpu;
     const cpu = v.cpu;
@@ -759,6 +717,12 @@ export class Machine {
   }
 
   private stopSelf(index: number): void {
+    if (this.smp) {
+      // The caller waits on its mailbox: it stops itself when it sees the answer.
+      this.smp.control.store(index, W.STATE, 0);
+      this.smp.control.store(index, W.STOP_SELF, 1);
+      return;
+    }
     const v = this.vcpus[index]!;
     v.state = 'stopped';
     // QEMU clears the MSR so no decrementer can wake the stopped thread.
@@ -786,6 +750,10 @@ export class Machine {
   }
 
   private onRamWrite(address: number, length: number): void {
+    if (this.smp) {
+      this.smp.domain.invalidateRange(address, length);
+      return;
+    }
     for (const v of this.vcpus) v.cpu.invalidateCode(address, length);
   }
 
@@ -798,11 +766,15 @@ export class Machine {
   /** Stop running the vCPUs (from the next slice on) until `release(reason)`. */
   hold(reason: MachineHold): void {
     this.holds.add(reason);
+    this.smp?.hold(true);
   }
 
   /** Drop a hold; the loop runs again once no hold is left. */
   release(reason: MachineHold): void {
-    if (this.holds.delete(reason) && this.holds.size === 0) this.kick();
+    if (this.holds.delete(reason) && this.holds.size === 0) {
+      this.smp?.hold(false);
+      this.kick();
+    }
   }
 
   /** The holds in force (empty while the vCPUs run). */
@@ -822,6 +794,7 @@ export class Machine {
    * 'stop' when the CPU asked to stop (a code hook, an exit), 'none' when nothing ran.
    */
   stepVcpu(index: number): 'stepped' | 'stop' | 'none' {
+    this.needSingle('stepVcpu');
     const v = this.vcpus[index];
     if (v?.state !== 'running') return 'none';
     const cpu = v.cpu;
@@ -843,6 +816,7 @@ export class Machine {
 
   /** Something may have become runnable: wake a sleeping run loop. */
   kick(): void {
+    this.smp?.kick();
     this.kicked = true;
     const w = this.wake;
     this.wake = undefined;
@@ -850,6 +824,11 @@ export class Machine {
   }
 
   // ---- the run loop ---------------------------------------------------------------------------
+
+  /** What works only with every vCPU on this thread. */
+  private needSingle(what: string): void {
+    if (this.smp) throw new VmmError(`${what} needs thread=single (the vCPUs run in worker threads)`);
+  }
 
   private fail(message: string): void {
     this.requestExit({ kind: 'error', message });
@@ -941,6 +920,11 @@ export class Machine {
    * failures resolve as `{ kind: 'error' }`.
    */
   async run(): Promise<MachineExit> {
+    if (this.smp) {
+      const exit = await this.smp.run();
+      this.debugListener?.exited(exit);
+      return exit;
+    }
     let lastYield = performance.now();
     for (;;) {
       this.kicked = false;
@@ -998,6 +982,7 @@ export class Machine {
    * budget is spent. Reboots restart the machine as in `run()`.
    */
   runFor(maxInstructions: number): RunResult {
+    this.needSingle('runFor');
     const executed = () => this.vcpus.reduce((n, v) => n + v.cpu.icount, 0);
     let left = maxInstructions;
     while (left > 0) {

@@ -108,39 +108,48 @@ export class HcallRouter {
     const s = args.cpu.s;
     const lo = s[GPR + 6]! >>> 0;
     const hi = s[GPR + 7]!;
-    const entry = hi === 0 ? this.table.get(lo) : undefined;
-    let rc: number;
+    const rc = this.call(args, hi === 0 ? lo : -1, () => args.cpu.getGpr(3));
+    // r3 = status, sign-extended to 64 bits.
+    s[GPR + 6] = rc | 0;
+    s[GPR + 7] = rc < 0 ? -1 : Math.floor(rc / 2 ** 32) | 0;
+  }
+
+  /**
+   * Serve hcall `opcode` (-1: r3 is not a 32-bit opcode; `r3` gives it for the log) with
+   * `args`; returns the status for r3. Used by {@link dispatch} and by the main thread for
+   * hcalls a vCPU worker forwards through its mailbox.
+   */
+  call(args: HcallArgs, opcode: number, r3: () => bigint): number {
+    const entry = opcode >= 0 ? this.table.get(opcode) : undefined;
     if (!entry) {
       if (this.logger.enabled('unimp')) {
-        const op = hi === 0 ? lo : Number(args.cpu.getGpr(3));
+        const op = opcode >= 0 ? opcode : Number(BigInt.asUintN(64, r3()));
         const name = KNOWN_HCALL_NAMES.get(op);
         this.logger.log(
           'unimp',
           `unimplemented hcall 0x${op.toString(16)}${name ? ` (${name})` : ''} from cpu ${args.cpuIndex}`,
         );
       }
-      rc = H.FUNCTION;
-    } else {
-      this.counts.set(lo, (this.counts.get(lo) ?? 0) + 1);
-      // Arguments are logged as they came in: outputs overwrite r4...
-      const traced = this.logger.enabled('hcall')
-        ? [4, 5, 6, 7].map((r) => `0x${args.cpu.getGpr(r).toString(16)}`).join(', ')
-        : '';
-      try {
-        rc = entry.handler(args);
-      } catch (e) {
-        if (!GuestMemoryError.is(e)) throw e;
-        if (this.logger.enabled('guest_errors')) {
-          this.logger.log('guest_errors', `${entry.name} from cpu ${args.cpuIndex}: ${e.message} -> H_PARAMETER`);
-        }
-        rc = H.PARAMETER;
-      }
-      if (this.logger.enabled('hcall')) {
-        this.logger.log('hcall', `cpu ${args.cpuIndex} ${entry.name}(${traced}) -> ${rc}`);
-      }
+      return H.FUNCTION;
     }
-    // r3 = status, sign-extended to 64 bits.
-    s[GPR + 6] = rc | 0;
-    s[GPR + 7] = rc < 0 ? -1 : Math.floor(rc / 2 ** 32) | 0;
+    this.counts.set(opcode, (this.counts.get(opcode) ?? 0) + 1);
+    // Arguments are logged as they came in: outputs overwrite r4...
+    const traced = this.logger.enabled('hcall')
+      ? [0, 1, 2, 3].map((i) => `0x${args.arg(i).toString(16)}`).join(', ')
+      : '';
+    let rc: number;
+    try {
+      rc = entry.handler(args);
+    } catch (e) {
+      if (!GuestMemoryError.is(e)) throw e;
+      if (this.logger.enabled('guest_errors')) {
+        this.logger.log('guest_errors', `${entry.name} from cpu ${args.cpuIndex}: ${e.message} -> H_PARAMETER`);
+      }
+      rc = H.PARAMETER;
+    }
+    if (this.logger.enabled('hcall')) {
+      this.logger.log('hcall', `cpu ${args.cpuIndex} ${entry.name}(${traced}) -> ${rc}`);
+    }
+    return rc;
   }
 }

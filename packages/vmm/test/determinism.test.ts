@@ -35,8 +35,8 @@ describe('-accel thread= and -seed, -icount-report parsing', () => {
     expect(plain.kind === 'run' && plain.options.thread).toBeUndefined();
   });
 
-  it('refuses thread=multi as not implemented, and bad properties or seeds', () => {
-    expect(() => parseAccel('hv,thread=multi')).toThrow(/not implemented yet: vCPU worker threads \(issue 5\)/);
+  it('takes thread=multi, refuses bad properties or seeds', () => {
+    expect(parseAccel('pr,thread=multi')).toEqual({ accel: 'pr', thread: 'multi' });
     expect(() => parseAccel('hv,thread=both')).toThrow(UsageError);
     expect(() => parseAccel('hv,tb-size=8')).toThrow(/unknown -accel property/);
     expect(() => parseAccel('tcg,thread=single')).toThrow(/unknown accelerator/);

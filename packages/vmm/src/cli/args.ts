@@ -112,7 +112,7 @@ export interface CliOptions {
    * -accel MODE,thread=single: all vCPUs on one thread, deterministically (instruction-count
    * time base, seeded random numbers, no console input). Absent: the default host-timed run.
    */
-  readonly thread?: 'single';
+  readonly thread?: 'single' | 'multi';
   /** -seed N: seed of H_RANDOM and rng-seed (deterministic mode defaults to 0). */
   readonly seed?: number;
   /** -icount-report: print each vCPU's instruction count and the total to stderr at exit. */
@@ -176,7 +176,10 @@ Options (one or two leading dashes):
                    to the next timer), the RTC starts at 2024-01-01T00:00:00Z,
                    random numbers come from -seed, console input is ignored;
                    two runs with the same inputs give the same output.
-                   thread=multi (vCPU worker threads) is not implemented yet
+  -accel MODE,thread=multi
+                   one worker thread per vCPU over shared guest RAM: the
+                   default with -smp N > 1 (unless a gdbstub is asked for,
+                   which needs every vCPU on one thread)
   -seed N          seed (0 to 2^32-1) of the guest's random numbers (H_RANDOM,
                    rng-seed); default 0 with thread=single, else host random
   -icount-report   at exit, print each vCPU's instruction count and the total
@@ -255,19 +258,18 @@ const FLAGS = new Set(['nographic', 'no-reboot', 'h', 'help', 'version', 's', 'S
 
 /**
  * QEMU's `-accel NAME[,thread=single|multi]`: NAME hv or pr. thread=single asks for the
- * deterministic single-threaded run; thread=multi (one worker per vCPU) is not written yet.
+ * deterministic single-threaded run, thread=multi for one worker thread per vCPU.
  */
-export function parseAccel(text: string): { accel: 'hv' | 'pr'; thread?: 'single' } {
+export function parseAccel(text: string): { accel: 'hv' | 'pr'; thread?: 'single' | 'multi' } {
   const [accel, ...props] = text.split(',');
   if (accel !== 'hv' && accel !== 'pr') throw new UsageError(`unknown accelerator '${accel}' (hv or pr)`);
-  let thread: 'single' | undefined;
+  let thread: 'single' | 'multi' | undefined;
   for (const p of props) {
     const m = /^([\w-]+)=(.*)$/.exec(p);
-    if (m?.[1] !== 'thread') throw new UsageError(`unknown -accel property '${p}' (thread=single)`);
-    if (m[2] === 'multi')
-      throw new UsageError('-accel thread=multi: not implemented yet: vCPU worker threads (issue 5)');
-    if (m[2] !== 'single') throw new UsageError(`invalid -accel thread='${m[2]}' (single or multi)`);
-    thread = 'single';
+    if (m?.[1] !== 'thread') throw new UsageError(`unknown -accel property '${p}' (thread=single or thread=multi)`);
+    if (m[2] !== 'single' && m[2] !== 'multi')
+      throw new UsageError(`invalid -accel thread='${m[2]}' (single or multi)`);
+    thread = m[2];
   }
   return thread ? { accel, thread } : { accel };
 }

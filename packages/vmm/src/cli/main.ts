@@ -13,7 +13,7 @@ import type { MachineExit } from '../exit.js';
 import { MachineDebugTarget } from '../gdb/machine-target.js';
 import { GdbServer } from '../gdb/server.js';
 import { type GuestEnv, guestDir } from '../guest/paths.js';
-import { defaultMmu, Machine, type MmuFactory, seededRandom } from '../machine.js';
+import { Machine, type MmuFactory, seededRandom } from '../machine.js';
 import { HELP, parseArgs, UsageError } from './args.js';
 import { ConsoleMux, MonitorLine } from './console.js';
 import { bootFiles, guestFetchCommand, guestPathCommand, prepareGuest } from './guest.js';
@@ -143,7 +143,14 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
       } else logger = createLogger(o.log, (line) => void io.stderr.write(`${line}\n`));
     }
 
-    const mmu = deps.mmu ?? defaultMmu;
+    // One worker per vCPU by default with several; the gdbstub (and an injected MMU) need them
+    // all on this thread. thread=single is the deterministic run.
+    const debugging = o.gdb !== undefined || o.startStopped;
+    if (o.thread === 'multi' && (debugging || deps.mmu)) {
+      err('-accel thread=multi: the gdbstub (-s, -gdb, -S) needs every vCPU on one thread; drop thread=multi');
+      return EXIT.USAGE;
+    }
+    const thread: 'single' | 'multi' = o.thread ?? (o.smp > 1 && !debugging && !deps.mmu ? 'multi' : 'single');
 
     let machine: Machine;
     try {
@@ -157,9 +164,10 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
         threads: o.threads,
         accel: o.accel,
         noReboot: o.noReboot,
+        thread,
         ...(o.thread === 'single' ? { deterministic: { seed: o.seed ?? 0 } } : {}),
-        ...(o.thread !== 'single' && o.seed !== undefined ? { random: seededRandom(o.seed) } : {}),
-        mmu,
+        ...(o.thread !== 'single' && o.seed !== undefined ? { random: seededRandom(o.seed), seed: o.seed } : {}),
+        ...(deps.mmu ? { mmu: deps.mmu } : {}),
         logger,
         nvram,
         console: (bytes) => void io.stdout.write(bytes),

@@ -149,7 +149,20 @@ export class Monitor {
     return '';
   }
 
+  /**
+   * With vCPU worker threads (thread=multi) the registers live in the workers: the Cpu objects
+   * on this thread are not the running ones, so commands that read them refuse.
+   */
+  private needLocalCpus(what: string): void {
+    if (this.machine.threadMode === 'multi') {
+      throw new MonitorError(
+        `${what}: not available while the vCPUs run in worker threads; use -accel hv,thread=single`,
+      );
+    }
+  }
+
   private cpu(): Cpu {
+    this.needLocalCpus('vCPU state');
     const v = this.machine.vcpus[this.current] ?? this.machine.vcpus[0]!;
     return v.cpu;
   }
@@ -161,6 +174,7 @@ export class Monitor {
     switch (sub) {
       case 'registers': {
         if (args.length > 1) throw new MonitorError('info registers: at most one vCPU number');
+        this.needLocalCpus('info registers');
         const vcpus = this.machine.vcpus;
         if (args.length === 1) {
           const n = parseIndex(args[0]!);
@@ -171,6 +185,7 @@ export class Monitor {
       }
       case 'cpus':
         this.noArgs('info cpus', args.join(' '));
+        this.needLocalCpus('info cpus');
         return this.cpus();
       case 'hpt':
         this.noArgs('info hpt', args.join(' '));
