@@ -1,9 +1,11 @@
 /**
- * Issue 5, first step: Debian's ppc64el kernel brings up every vCPU of `-smp N`
- * (round-robin on one thread): RTAS start-cpu starts the secondaries, IPIs and
- * doorbells reach them, and the guest sees N CPUs online. Runs the real CLI.
+ * Issue 5: Debian's ppc64el kernel on one worker thread per vCPU (the default
+ * with `-smp N`): RTAS start-cpu starts the secondaries, IPIs and doorbells reach
+ * them, every CPU comes online with the topology the device tree gives, and
+ * parallel work (one job pinned per CPU) gives the right results. Runs the real CLI.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,25 +58,68 @@ function boot(args: string[], script: string): Promise<{ out: string; code: numb
   });
 }
 
+/** Iterations of the shell loop of short-lived processes, and lock-protected increments per CPU. */
+const LOOP = 20;
+const INCREMENTS = 15;
+/** 2 MiB of 'a', made in the guest: its digest is computed here too. */
+const FILE_BYTES = 2 * 1024 * 1024;
+
+/**
+ * The guest's work, on every online CPU at once (taskset pins one job per CPU):
+ * - topology as Linux sees it (/sys/devices/system/cpu/cpuN/topology);
+ * - sha256sum of one file in parallel, one process per CPU;
+ * - a loop of short-lived processes joined by pipes;
+ * - a counter in a tmpfs file incremented under a mkdir lock (mkdir is atomic) from every
+ *   CPU: lost updates or a hang would show;
+ * - every CPU writing lines into one pipe (pipe wake-ups across CPUs).
+ */
 const SCRIPT = [
+  'CPUS="$(seq 0 $(($(nproc)-1)))"',
   'echo "processors=$(grep -c ^processor /proc/cpuinfo)"',
   'echo "online=$(cat /sys/devices/system/cpu/online)"',
+  'for c in $CPUS; do echo "topo$c=$(cat /sys/devices/system/cpu/cpu$c/topology/thread_siblings_list) core=$(cat /sys/devices/system/cpu/cpu$c/topology/core_id)"; done',
+  `dd if=/dev/zero bs=64k count=${FILE_BYTES / 65536} 2>/dev/null | tr '\\0' 'a' > /tmp/f`,
+  'for c in $CPUS; do taskset -c $c sha256sum /tmp/f > /tmp/s$c & done; wait',
+  'echo "jobs=$(cat /tmp/s* | wc -l)"',
+  "cat /tmp/s* | cut -d' ' -f1 | sort -u | sed 's/^/digest=/'",
+  `i=0; while [ $i -lt ${LOOP} ]; do echo $i | sha256sum | cut -c1-8; i=$((i+1)); done | sha256sum | sed 's/ .*//;s/^/loop=/'`,
+  'echo 0 > /tmp/c',
+  `for c in $CPUS; do taskset -c $c sh -c 'i=0; while [ $i -lt ${INCREMENTS} ]; do until mkdir /tmp/lk 2>/dev/null; do :; done; n=$(cat /tmp/c); echo $((n+1)) > /tmp/c; rmdir /tmp/lk; i=$((i+1)); done' & done; wait`,
+  'echo "counter=$(cat /tmp/c)"',
+  "(for c in $CPUS; do taskset -c $c sh -c 'i=0; while [ $i -lt 300 ]; do echo x; i=$((i+1)); done' & done; wait) | wc -l | sed 's/^/lines=/'",
   'poweroff -f',
 ].join('\n');
 
-describe('Debian ppc64el Linux brings up all vCPUs', () => {
-  for (const [smp, n, perCore] of [
-    ['2', 2, 1],
-    ['4,threads=2', 4, 2],
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+const FILE_DIGEST = sha256(Buffer.alloc(FILE_BYTES, 'a'));
+const LOOP_DIGEST = sha256(Array.from({ length: LOOP }, (_, i) => `${sha256(`${i}\n`).slice(0, 8)}\n`).join(''));
+
+describe('Debian ppc64el Linux on vCPU worker threads', () => {
+  for (const [args, n, perCore] of [
+    [['-smp', '4'], 4, 1],
+    [['-smp', '4,threads=2'], 4, 2],
+    [['-smp', '2', '-accel', 'pr'], 2, 1],
   ] as const) {
-    it(`-smp ${smp}`, async () => {
-      const { out, code } = await boot(['-smp', smp], SCRIPT);
+    it(`${args.join(' ')}: all CPUs online, topology, parallel work, lock and pipe stress`, async () => {
+      const { out, code } = await boot([...args], SCRIPT);
       expect(out).toContain(`Partition configured for ${n} cpus.`);
       expect(out).toContain(`CPU maps initialized for ${perCore} thread${perCore > 1 ? 's' : ''} per core`);
       expect(out).toContain(`smp: Brought up 1 node, ${n} CPUs`);
       expect(out).toContain(INIT_BANNER);
-      expect(out).toMatch(new RegExp(`^processors=${n}\\r?$`, 'm'));
-      expect(out).toMatch(new RegExp(`^online=0-${n - 1}\\r?$`, 'm'));
+      const line = (key: string) => new RegExp(`^${key}=(.*?)\\r?$`, 'm').exec(out)?.[1];
+      expect(line('processors')).toBe(String(n));
+      expect(line('online')).toBe(`0-${n - 1}`);
+      for (let c = 0; c < n; c++) {
+        // Siblings are the threads of one core; core_id is the core's first thread (its cpu node's reg).
+        const first = c - (c % perCore);
+        const siblings = perCore === 1 ? `${c}` : `${first}-${first + perCore - 1}`;
+        expect(line(`topo${c}`)).toBe(`${siblings} core=${first}`);
+      }
+      expect(line('jobs')).toBe(String(n));
+      expect([...out.matchAll(/^digest=(\w+)\r?$/gm)].map((m) => m[1])).toEqual([FILE_DIGEST]);
+      expect(line('loop')).toBe(LOOP_DIGEST);
+      expect(line('counter')).toBe(String(n * INCREMENTS));
+      expect(line('lines')).toBe(String(n * 300));
       expect(code).toBe(0);
     }, 700_000);
   }
