@@ -47,7 +47,7 @@ export const ATTN_EMBEDDER = 8;
 export const DOMAIN_TLB_SIZE = 256;
 
 const MAGIC = 0x50504353; // 'PPCS'
-const VERSION = 1;
+const VERSION = 2;
 /** Header words: magic, version, cpus, pages. */
 const HEADER = 4;
 
@@ -55,6 +55,7 @@ interface Layout {
   readonly total: number;
   readonly attention: number;
   readonly alive: number;
+  readonly sleeping: number;
   readonly tlbReq: number;
   readonly tlbAck: number;
   readonly markCount: number;
@@ -78,6 +79,7 @@ function layoutOf(cpus: number, pages: number): Layout {
   };
   const attention = take(cpus * 4);
   const alive = take(cpus * 4);
+  const sleeping = take(cpus * 4);
   const tlbReq = take(cpus * 4);
   const tlbAck = take(cpus * 4);
   const markCount = take(pages * 4);
@@ -89,6 +91,7 @@ function layoutOf(cpus: number, pages: number): Layout {
     total: Math.ceil(at / 8) * 8,
     attention,
     alive,
+    sleeping,
     tlbReq,
     tlbAck,
     markCount,
@@ -121,6 +124,8 @@ export class CpuDomain {
   readonly attention: Int32Array;
   /** 1 while a CPU's thread serves its attention word; shootdowns skip the others. */
   readonly alive: Int32Array;
+  /** 1 while a CPU waits in {@link sleep}: it runs no instruction before serving its attention word. */
+  private readonly sleeping: Int32Array;
   private readonly tlbReq: Int32Array;
   private readonly tlbAck: Int32Array;
   /** CPUs that hold predecoded code of each RAM page. */
@@ -164,6 +169,7 @@ export class CpuDomain {
     this.buffer = buffer;
     this.attention = new Int32Array(buffer, l.attention, this.cpus);
     this.alive = new Int32Array(buffer, l.alive, this.cpus);
+    this.sleeping = new Int32Array(buffer, l.sleeping, this.cpus);
     this.tlbReq = new Int32Array(buffer, l.tlbReq, this.cpus);
     this.tlbAck = new Int32Array(buffer, l.tlbAck, this.cpus);
     this.markCount = new Int32Array(buffer, l.markCount, this.pages);
@@ -171,6 +177,19 @@ export class CpuDomain {
     this.summary = new Int32Array(buffer, l.summary, this.cpus * l.summaryWords);
     this.wTags = new Int32Array(buffer, l.wTag, this.cpus * DOMAIN_TLB_SIZE);
     this.wOffs = new Float64Array(buffer, l.wOff, this.cpus * DOMAIN_TLB_SIZE);
+  }
+
+  /**
+   * Forget everything (a machine reset, with no CPU thread attached): attention, code marks
+   * and posted invalidations, shootdown counters, write TLBs.
+   */
+  reset(): void {
+    const l = this.l;
+    new Int32Array(this.buffer, l.attention, (l.markCount - l.attention) / 4).fill(0);
+    this.markCount.fill(0);
+    this.inval.fill(0);
+    this.summary.fill(0);
+    this.wTags.fill(NO_TAG);
   }
 
   /** CPU `index`'s write-TLB tags and offsets (the Cpu uses them as its own write TLB). */
@@ -205,7 +224,16 @@ export class CpuDomain {
    * Returns at once when bits are already set.
    */
   sleep(index: number, ms: number): void {
+    // While asleep the CPU uses no translation, and it serves its attention word before it runs
+    // again: a shootdown need not wake it (see shootdown).
+    Atomics.store(this.sleeping, index, 1);
     Atomics.wait(this.attention, index, 0, ms);
+    Atomics.store(this.sleeping, index, 0);
+  }
+
+  /** CPU `index` is waiting in {@link sleep} right now. */
+  isSleeping(index: number): boolean {
+    return Atomics.load(this.sleeping, index) === 1;
   }
 
   /** Mark CPU `index` as served (it answers shootdowns) or gone. */
@@ -306,9 +334,15 @@ export class CpuDomain {
     const gens: number[] = [];
     for (let c = 0; c < this.cpus; c++) {
       if (c === from || Atomics.load(this.alive, c) === 0) continue;
-      gens.push(Atomics.add(this.tlbReq, c, 1) + 1);
+      const g = Atomics.add(this.tlbReq, c, 1) + 1;
+      Atomics.or(this.attention, c, ATTN.TLB);
+      // A sleeping CPU flushes when it wakes, before any instruction: no need to wake it now or
+      // wait. (It clears `sleeping` before serving; if this load still sees 1, the request bit,
+      // set first, is served on waking.)
+      if (Atomics.load(this.sleeping, c) === 1) continue;
+      Atomics.notify(this.attention, c);
+      gens.push(g);
       targets.push(c);
-      this.post(c, ATTN.TLB);
     }
     for (let i = 0; i < targets.length; i++) {
       const c = targets[i]!;

@@ -139,9 +139,10 @@ describe('TLB shootdown across threads', () => {
     shots: number,
     stop: Int32Array,
     shooters = 0,
+    mode: 'busy' | 'sleep' | 'poll' = 'poll',
   ): Promise<{ flushes: number; shots: number }> {
     const w = new Worker(new URL('./workers/shootdown.mjs', import.meta.url), {
-      workerData: { moduleUrl, buffer: domain.buffer, index, shots, shooters, stop: stop.buffer },
+      workerData: { moduleUrl, buffer: domain.buffer, index, shots, shooters, mode, stop: stop.buffer },
     });
     return new Promise((resolve, reject) => {
       w.on('message', resolve);
@@ -149,11 +150,11 @@ describe('TLB shootdown across threads', () => {
     });
   }
 
-  it('returns only after every live CPU flushed, and skips dead ones', async () => {
+  it('returns only after every live running CPU flushed, and skips dead ones', async () => {
     const domain = CpuDomain.create({ ramBytes: 4096, cpus: 3 });
     // CPU 2 never comes alive: nobody waits for it.
     const stop = new Int32Array(new SharedArrayBuffer(12));
-    const done = start(domain, 1, 0, stop);
+    const done = start(domain, 1, 0, stop, 0, 'busy');
     while (Atomics.load(domain.alive, 1) === 0) await new Promise((r) => setTimeout(r, 1));
     let served = 0;
     for (let i = 0; i < 50; i++) {
@@ -166,6 +167,22 @@ describe('TLB shootdown across threads', () => {
     const r = await done;
     expect(r.flushes).toBeGreaterThanOrEqual(50);
     expect(served).toBe(0);
+  });
+
+  it('does not wait for a sleeping CPU, which flushes when it wakes', async () => {
+    const domain = CpuDomain.create({ ramBytes: 4096, cpus: 2 });
+    const stop = new Int32Array(new SharedArrayBuffer(12));
+    const done = start(domain, 1, 0, stop, 0, 'sleep');
+    while (Atomics.load(domain.alive, 1) === 0) await new Promise((r) => setTimeout(r, 1));
+    // Once it sleeps (up to 20 s), the shootdowns below complete without its acknowledgement.
+    while (!domain.isSleeping(1)) await new Promise((r) => setTimeout(r, 1));
+    for (let i = 0; i < 50; i++) domain.shootdown(0, () => {});
+    expect(Atomics.load(stop, 1)).toBe(0);
+    expect(domain.attention[1]! & ATTN.TLB).toBe(ATTN.TLB);
+    Atomics.store(stop, 0, 1);
+    domain.post(1, 8);
+    // Woken, it served the pending request before anything else.
+    expect((await done).flushes).toBe(1);
   });
 
   it('two CPUs shooting at each other at the same time both finish', async () => {

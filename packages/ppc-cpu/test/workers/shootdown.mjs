@@ -30,7 +30,9 @@ const deadline = Date.now() + 20_000;
 while (Atomics.load(stop, 0) === 0 && Date.now() < deadline) {
   serve();
   if (workerData.shooters > 0 && Atomics.load(stop, 2) >= workerData.shooters) break;
-  domain.sleep(me, 5);
+  // 'busy': a running CPU, which shooters must wait for; 'sleep': an idle one, which they need not.
+  if (workerData.mode === 'busy') continue;
+  domain.sleep(me, workerData.mode === 'sleep' ? 20_000 : 5);
 }
 serve();
 domain.setAlive(me, false);
