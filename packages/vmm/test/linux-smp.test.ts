@@ -124,3 +124,59 @@ describe('Debian ppc64el Linux on vCPU worker threads', () => {
     }, 700_000);
   }
 });
+
+/** Start the CLI with an interactive shell as init; returns the child and its output so far. */
+function interactive(args: string[]) {
+  const child = spawn(
+    process.execPath,
+    [CLI, ...args, '-kernel', kernel!, '-initrd', initrd, '-append', 'console=hvc0 rdinit=/bin/sh'],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  const waiters: { text: string; resolve: () => void }[] = [];
+  const feed = (d: Buffer) => {
+    out += d.toString('latin1');
+    for (const w of waiters.splice(0)) {
+      if (out.includes(w.text)) w.resolve();
+      else waiters.push(w);
+    }
+  };
+  child.stdout.on('data', feed);
+  child.stderr.on('data', feed);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const waitFor = (text: string) =>
+    new Promise<void>((resolve, reject) => {
+      if (out.includes(text)) return resolve();
+      const timer = setTimeout(() => reject(new Error(`no '${text}'; console so far:\n${out.slice(-3000)}`)), 300_000);
+      waiters.push({
+        text,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+  return { child, out: () => out, exited, waitFor };
+}
+
+describe('vCPU worker threads: console input and shutdown', () => {
+  it('-smp 2: typed input reaches the shell, Ctrl-A x stops every worker and exits 0', async () => {
+    const g = interactive(['-smp', '2']);
+    await g.waitFor('built-in shell');
+    // Input goes through the main thread's vty and an XICS interrupt to a vCPU worker.
+    g.child.stdin.write('echo $((6*7))-from-$(nproc)-cpus\r');
+    await g.waitFor('42-from-2-cpus');
+    g.child.stdin.write('\x01x');
+    expect(await g.exited).toBe(0);
+    expect(g.out()).toContain('ppcvm: terminated');
+  }, 700_000);
+
+  it('-smp 4: Ctrl-A x in the middle of the boot stops every worker and exits 0', async () => {
+    const g = interactive(['-smp', '4']);
+    // Secondary vCPUs are being brought up or the kernel is busy initialising.
+    await g.waitFor('smp: Bringing up secondary CPUs');
+    g.child.stdin.write('\x01x');
+    expect(await g.exited).toBe(0);
+    expect(g.out()).toContain('ppcvm: terminated');
+  }, 700_000);
+});
