@@ -806,7 +806,12 @@ export class Cpu {
 
   /** sync / lwsync / eieio: stores before it are visible to other CPUs; posts pending code invalidations too. */
   barrier(): number {
-    if (this.attn[this.domainIndex] !== 0) this.serviceAttention();
+    if (this.domain) {
+      // sync orders earlier stores before later loads for other processors (Book II §1.7.1);
+      // plain stores to a SharedArrayBuffer may wait in the host's store buffer (even x86 lets a
+      // later load pass them), and an atomic read-modify-write is a full fence.
+      if (Atomics.add(this.attn, this.domainIndex, 0) !== 0) this.serviceAttention();
+    } else if (this.attn[0] !== 0) this.serviceAttention();
     return 0;
   }
 

@@ -42,8 +42,11 @@ export const FPSCR_HI = 92;
 /** The value a load-and-reserve read (lo, hi), for the compare-and-swap of store-conditional. */
 export const RESV_VAL_LO = 93;
 export const RESV_VAL_HI = 94;
-/** Number of Int32 slots used by scalar state. */
-export const SCALAR_SLOTS = 96;
+/** lqarx: the second doubleword it read (RESV_VAL_* hold the first, both as in storage order). */
+export const RESV_VAL2_LO = 95;
+export const RESV_VAL2_HI = 96;
+/** Number of Int32 slots used by scalar state (a multiple of 4: the VSRs that follow are 16-byte aligned). */
+export const SCALAR_SLOTS = 100;
 
 /** Byte offset of VSR 0 (64 registers x 16 bytes). */
 export const VSR_BYTE = SCALAR_SLOTS * 4;

@@ -4,7 +4,19 @@
  * §3.3.7, Book II §4.4).
  */
 import type { Cpu } from '../cpu.js';
-import { CR, RESV_HI, RESV_LEN, RESV_LO, RESV_VAL_HI, RESV_VAL_LO, RESV_VALID, XER_BC, XER_SO } from '../state.js';
+import {
+  CR,
+  RESV_HI,
+  RESV_LEN,
+  RESV_LO,
+  RESV_VAL_HI,
+  RESV_VAL_LO,
+  RESV_VAL2_HI,
+  RESV_VAL2_LO,
+  RESV_VALID,
+  XER_BC,
+  XER_SO,
+} from '../state.js';
 import type { Fields, InsnDef } from '../table.js';
 import { addEaN, eaD, eaX, ra0 } from './util.js';
 
@@ -552,7 +564,7 @@ function larx(size: Size | 16) {
       const hi = c.eah;
       if ((lo & (size - 1)) !== 0) return c.alignmentInterrupt(hi, lo, false);
       if (size === 16) {
-        loadQuad(c, t, hi, lo);
+        loadQuadReserve(c, t, hi, lo);
       } else {
         let vlo: number;
         let vhi = 0;
@@ -575,6 +587,79 @@ function larx(size: Size | 16) {
       return 0;
     };
   };
+}
+
+/**
+ * lqarx: the quadword, plus the two doublewords as stored (first, second) for stqcx.'s
+ * compare. On shared RAM the first doubleword is read again after the second until it did not
+ * change, so a concurrent stqcx. (two compare-and-swaps, first then second) is not seen half done
+ * unless another store lands in the same instant; even then stqcx. fails, as it must.
+ */
+function loadQuadReserve(c: Cpu, t: number, hi: number, lo: number): void {
+  const s = c.s;
+  const [h8, l8] = addEaN(hi, lo, 8, c.sf);
+  let a0: number;
+  let a1: number;
+  let b0: number;
+  let b1: number;
+  for (let tries = 0; ; tries++) {
+    a0 = c.read64(hi, lo);
+    a1 = c.rhi;
+    b0 = c.read64(h8, l8);
+    b1 = c.rhi;
+    if (!(c.ram instanceof SharedArrayBuffer) || tries > 64) break;
+    if (c.read64(hi, lo) === a0 && c.rhi === a1) break;
+  }
+  s[RESV_VAL_LO] = a0;
+  s[RESV_VAL_HI] = a1;
+  s[RESV_VAL2_LO] = b0;
+  s[RESV_VAL2_HI] = b1;
+  if (c.le) {
+    s[t] = b0;
+    s[t + 1] = b1;
+    s[t + 2] = a0;
+    s[t + 3] = a1;
+  } else {
+    s[t] = a0;
+    s[t + 1] = a1;
+    s[t + 2] = b0;
+    s[t + 3] = b1;
+  }
+}
+
+/**
+ * stqcx. (Book II §4.4.2): JavaScript has no 128-bit compare-and-swap, so on shared RAM the
+ * first doubleword is swapped against the reserved value, then the second; if the second no
+ * longer matches (another CPU stored there since lqarx), the first is put back and the store
+ * fails. A competing stqcx. to the granule fails at its first swap. Returns 1 on success.
+ */
+function storeQuadConditional(c: Cpu, sr: number, hi: number, lo: number): number {
+  const s = c.s;
+  // Register pair (RS, RS+1) in storage order: big-endian RS first, little-endian RS+1 first.
+  const [f0, f1, g0, g1] = c.le
+    ? [s[sr + 2]!, s[sr + 3]!, s[sr]!, s[sr + 1]!]
+    : [s[sr]!, s[sr + 1]!, s[sr + 2]!, s[sr + 3]!];
+  if (!(c.ram instanceof SharedArrayBuffer)) {
+    const [h8, l8] = addEaN(hi, lo, 8, c.sf);
+    c.probe(h8, l8, 1);
+    c.write64(hi, lo, f0, f1);
+    c.write64(h8, l8, g0, g1);
+    return 1;
+  }
+  const [h8, l8] = addEaN(hi, lo, 8, c.sf);
+  const off0 = c.probe(hi, lo, 1);
+  const off1 = c.probe(h8, l8, 1);
+  const v = viewsOf(c.ram).i64;
+  const le = c.le;
+  const e0 = rawOf(8, le, s[RESV_VAL_LO]!, s[RESV_VAL_HI]!) as bigint;
+  const e1 = rawOf(8, le, s[RESV_VAL2_LO]!, s[RESV_VAL2_HI]!) as bigint;
+  const n0 = rawOf(8, le, f0, f1) as bigint;
+  const n1 = rawOf(8, le, g0, g1) as bigint;
+  if (Atomics.compareExchange(v, off0 / 8, e0, n0) !== e0) return 0;
+  if (Atomics.compareExchange(v, off1 / 8, e1, n1) === e1) return 1;
+  // Undo the first half unless yet another store replaced it meanwhile (that store wins).
+  Atomics.compareExchange(v, off0 / 8, n0, e0);
+  return 0;
 }
 
 /** Atomics views of a shared RAM buffer, made once per buffer. */
@@ -670,10 +755,8 @@ function stcx(size: Size | 16) {
       // and (on shared memory, where other vCPUs may store) the reserved location still holds the
       // value the load-and-reserve read: a compare-and-swap on the granule (ARCHITECTURE.md §3).
       if (s[RESV_VALID] && s[RESV_LO] === lo && s[RESV_HI] === hi && s[RESV_LEN] === size) {
-        if (size === 16) {
-          storeQuad(c, sr, hi, lo);
-          ok = 1;
-        } else ok = storeConditional(c, size, hi, lo, s[sr]!, s[sr + 1]!);
+        if (size === 16) ok = storeQuadConditional(c, sr, hi, lo);
+        else ok = storeConditional(c, size, hi, lo, s[sr]!, s[sr + 1]!);
       }
       s[RESV_VALID] = 0;
       s[CR] = (s[CR]! & 0x0fffffff) | (((ok << 1) | s[XER_SO]!) << 28);
