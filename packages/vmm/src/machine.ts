@@ -737,6 +737,15 @@ export class Machine {
     this.kick();
   }
 
+  /**
+   * Reset the machine as the monitor's `system_reset` does: at once with every vCPU on this
+   * thread; with vCPU workers, they are stopped first and fresh ones started after the reset.
+   */
+  systemReset(): void {
+    if (this.smp) this.smp.requestReset();
+    else this.reset();
+  }
+
   /** Ask a running machine to stop (Ctrl-A x): `run()` resolves with `{ kind: 'quit' }`. */
   quit(): void {
     this.requestExit({ kind: 'quit' });

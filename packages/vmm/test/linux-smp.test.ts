@@ -160,12 +160,31 @@ function interactive(args: string[]) {
 }
 
 describe('vCPU worker threads: console input and shutdown', () => {
-  it('-smp 2: typed input reaches the shell, Ctrl-A x stops every worker and exits 0', async () => {
+  it('-smp 2: typed input reaches the shell, the monitor resets the machine, Ctrl-A x stops every worker and exits 0', async () => {
     const g = interactive(['-smp', '2']);
     await g.waitFor('built-in shell');
     // Input goes through the main thread's vty and an XICS interrupt to a vCPU worker.
     g.child.stdin.write('echo $((6*7))-from-$(nproc)-cpus\r');
     await g.waitFor('42-from-2-cpus');
+    // The monitor: register state lives in the workers (refused, with the reason); system_reset
+    // stops the workers, resets and boots again with fresh ones.
+    g.child.stdin.write('\x01c');
+    await g.waitFor('(ppcvm) ');
+    g.child.stdin.write('info registers\r');
+    await g.waitFor('not available while the vCPUs run in worker threads');
+    g.child.stdin.write('system_reset\r');
+    g.child.stdin.write('\x01c');
+    const banners = () => g.out().split('Linux version').length - 1;
+    expect(banners()).toBe(1);
+    await g.waitFor('smp: Brought up 1 node, 2 CPUs');
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (banners() === 2 && g.out().lastIndexOf('built-in shell') > g.out().lastIndexOf('Linux version')) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 100);
+    });
     g.child.stdin.write('\x01x');
     expect(await g.exited).toBe(0);
     expect(g.out()).toContain('ppcvm: terminated');

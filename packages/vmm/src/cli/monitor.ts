@@ -115,7 +115,7 @@ export class Monitor {
         return this.cont();
       case 'system_reset':
         this.noArgs(cmd, rest);
-        this.machine.reset();
+        this.machine.systemReset();
         return '';
       case 'quit':
       case 'q':

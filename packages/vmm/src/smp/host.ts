@@ -102,6 +102,7 @@ export class SmpRunner {
   private failure: string | undefined;
   private readonly retired: number[];
   private held = false;
+  private resetRequested = false;
 
   constructor(
     private readonly m: SmpMachine,
@@ -121,6 +122,12 @@ export class SmpRunner {
     this.control.notifyMain();
   }
 
+  /** Reset the machine (monitor `system_reset`): stop the workers, reset, start fresh ones. */
+  requestReset(): void {
+    this.resetRequested = true;
+    this.kick();
+  }
+
   /** Hold every vCPU (monitor `stop`) or let them go again. */
   hold(on: boolean): void {
     this.held = on;
@@ -132,8 +139,13 @@ export class SmpRunner {
   async run(): Promise<MachineExit> {
     for (;;) {
       this.start();
-      let exit = await this.serve();
+      const served = await this.serve();
       await this.stop();
+      if (served === 'reset' && this.failure === undefined) {
+        this.m.reset();
+        continue;
+      }
+      let exit: MachineExit = served === 'reset' ? { kind: 'error', message: this.failure! } : served;
       if (this.failure !== undefined && exit.kind !== 'error') exit = { kind: 'error', message: this.failure };
       if (exit.kind === 'reboot' && !this.m.noReboot) {
         this.m.reset();
@@ -210,7 +222,7 @@ export class SmpRunner {
   }
 
   /** Serve mailboxes and the console until an exit is requested. */
-  private async serve(): Promise<MachineExit> {
+  private async serve(): Promise<MachineExit | 'reset'> {
     const c = this.control;
     for (;;) {
       const seq = Atomics.load(c.m, M.MAIN_SEQ);
@@ -218,6 +230,10 @@ export class SmpRunner {
       for (let i = 0; i < this.m.vcpus; i++) if (c.load(i, W.MB_STATUS) === MB.REQUEST) this.serveMailbox(i);
       const exit = this.m.takeExit();
       if (exit) return exit;
+      if (this.resetRequested) {
+        this.resetRequested = false;
+        return 'reset';
+      }
       if (this.failure !== undefined) return { kind: 'error', message: this.failure };
       const w = waitAsync(c.m, M.MAIN_SEQ, seq, 1000);
       if (w.async) await w.value;
