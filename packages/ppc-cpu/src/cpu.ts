@@ -170,6 +170,11 @@ export interface CpuHooks {
    * {@link Cpu.serviceAttention}; the bits are already cleared.
    */
   attention?(cpu: Cpu, bits: number): void;
+  /**
+   * Random bytes for `darn` (POWER9). Default: the host's CSPRNG. A deterministic run gives a
+   * seeded generator so that two runs read the same numbers.
+   */
+  random?(bytes: Uint8Array): void;
 }
 
 /** A guest memory fault thrown by memory slow paths and caught by the run loop. */

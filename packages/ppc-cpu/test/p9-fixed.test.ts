@@ -85,6 +85,21 @@ describe('darn', () => {
     runExec(r, 'darn', 0x7c6305e6);
     expect(r.r(3)).toBe(M64);
   });
+
+  it('draws from CpuHooks.random when given (deterministic runs)', () => {
+    const r = new P9Rig();
+    let n = 0;
+    r.cpu.hooks = {
+      random: (b) => {
+        for (let i = 0; i < b.length; i++) b[i] = (n + i) & 0xff;
+        n += 8;
+      },
+    };
+    runExec(r, 'darn', 0x7c6105e6); // darn r3,1: the words (little-endian bytes 0..7)
+    expect(r.r(3)).toBe(0x0706050403020100n);
+    runExec(r, 'darn', 0x7c6005e6); // darn r3,0: the low word of the next draw
+    expect(r.r(3)).toBe(0x0b0a0908n);
+  });
 });
 
 /** Run one instruction through the p9-fixed.ts executor (table entry or not). */

@@ -542,6 +542,8 @@ export class Machine {
       hooks: {
         hypercall: () => this.router.dispatch(this.vcpus[index]!.hcallArgs),
         doorbell: (_c, kind, target) => this.doorbell(index, kind, target),
+        // A deterministic run (or -seed) gives darn the seeded numbers H_RANDOM uses.
+        ...(this.deterministic || this.opts.seed !== undefined ? { random: (b: Uint8Array) => this.random(b) } : {}),
       },
       logger: this.logger,
       symbols: () => this.symbols,

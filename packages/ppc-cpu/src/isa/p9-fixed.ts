@@ -97,9 +97,18 @@ function addex(f: Fields) {
 // ---- darn (Book I §3.3.9, Deliver A Random Number) ------------------------------------------------
 
 const rand = new Uint32Array(2);
+const randBytes = new Uint8Array(rand.buffer);
 
-/** Two random words from the host's CSPRNG; false when the host has none (darn then reports failure). */
-function randomWords(): boolean {
+/**
+ * Two random words from `CpuHooks.random` (a deterministic run's seeded generator) or the host's
+ * CSPRNG; false when there is neither (darn then reports failure).
+ */
+function randomWords(c: Cpu): boolean {
+  const hook = c.hooks.random;
+  if (hook) {
+    hook(randBytes);
+    return true;
+  }
   const cr = (globalThis as { crypto?: { getRandomValues?: (a: Uint32Array) => Uint32Array } }).crypto;
   if (!cr?.getRandomValues) return false;
   cr.getRandomValues(rand);
@@ -108,7 +117,7 @@ function randomWords(): boolean {
 
 /**
  * darn RT,L: L=0 a 32-bit conditioned random number (zero-extended), L=1 a 64-bit conditioned
- * and L=2 a 64-bit raw one; both come from the host CSPRNG here. No number available, and the
+ * and L=2 a 64-bit raw one; all come from `CpuHooks.random` or the host CSPRNG here. No number available, and the
  * reserved L=3, give 0xFFFF_FFFF_FFFF_FFFF, which is never a valid 64-bit result.
  */
 function darn(f: Fields) {
@@ -118,11 +127,11 @@ function darn(f: Fields) {
     const s = c.s;
     let lo = -1;
     let hi = -1;
-    if (l < 3 && randomWords()) {
+    if (l < 3 && randomWords(c)) {
       lo = rand[0]! | 0;
       hi = l === 0 ? 0 : rand[1]! | 0;
       // The error value is not a random number: draw again (practically never taken).
-      while (lo === -1 && hi === -1 && randomWords()) {
+      while (lo === -1 && hi === -1 && randomWords(c)) {
         lo = rand[0]! | 0;
         hi = rand[1]! | 0;
       }

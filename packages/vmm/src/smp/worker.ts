@@ -102,6 +102,12 @@ const postExternal = (server: number, level: boolean) => {
 };
 const xics = Xics.attach(data.xics, { logger, setExternalPending: postExternal });
 
+/** H_RANDOM and darn: with -seed one seeded stream per vCPU, else the host's CSPRNG. */
+const random: (bytes: Uint8Array) => void =
+  data.seed !== undefined
+    ? seededRandom((data.seed + Math.imul(0x9e3779b9, me + 1)) >>> 0)
+    : (b) => crypto.getRandomValues(b);
+
 let cpu!: Cpu;
 const onRamWrite = (address: number, length: number) => {
   cpu.invalidateCode(address, length);
@@ -133,10 +139,7 @@ const router = new HcallRouter(
       cpuOf: () => cpu,
       fwnmiSystemReset: () => Atomics.load(control.m, M.FWNMI),
       rtasBase: data.rtasBase,
-      random:
-        data.seed !== undefined
-          ? seededRandom((data.seed + Math.imul(0x9e3779b9, me + 1)) >>> 0)
-          : (b) => crypto.getRandomValues(b),
+      random,
       onRamWrite,
     }),
   ],
@@ -268,6 +271,7 @@ cpu = createVcpuCpu({
     hypercall,
     doorbell: (_c, kind, target) => doorbell(kind, target),
     attention,
+    ...(data.seed !== undefined ? { random } : {}),
   },
   logger,
   symbols: () => (data.kernel ? Symbolizer.fromElf(data.kernel) : Symbolizer.empty()),
