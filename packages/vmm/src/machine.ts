@@ -236,6 +236,11 @@ export class Machine {
   readonly threadMode: 'single' | 'multi';
   /** thread=multi: the workers' runner (its control block and CPU domain). */
   private readonly smp: SmpRunner | undefined;
+  /**
+   * thread=single with several vCPUs: their CpuDomain, for coherent decoded code (a store by
+   * one vCPU drops what another decoded). TLBs are flushed directly (flushTlbs), not shot down.
+   */
+  private readonly localDomain: CpuDomain | undefined;
 
   private readonly opts: MachineOptions;
   private readonly elf: ElfImage;
@@ -315,6 +320,10 @@ export class Machine {
         CpuDomain.create({ ramBytes: this.memory.buffer.byteLength, cpus: smp }),
       );
     }
+    this.localDomain =
+      this.threadMode === 'single' && smp > 1
+        ? CpuDomain.create({ ramBytes: this.memory.buffer.byteLength, cpus: smp })
+        : undefined;
     this.rtasBase = rtasAddress(ramSize);
     // Blob, the FWNMI error log at 0x30, then one 16-byte system-reset save area per vCPU.
     this.rtasSize = RTAS_ERROR_LOG_OFFSET + RTAS_ERROR_LOG_MAX + 16 * smp;
@@ -324,9 +333,8 @@ export class Machine {
       logger: this.logger,
       setExternalPending: (server, level) => {
         if (this.smp) {
-          if (server < 0 || server >= this.smp.control.vcpus) return;
-          this.smp.control.store(server, W.EXT_LEVEL, level ? 1 : 0);
-          this.smp.domain.post(server, VATTN.EXT);
+          // The vCPU reads the level from XICS itself (see the worker's postExternal).
+          if (server >= 0 && server < this.smp.control.vcpus) this.smp.domain.post(server, VATTN.EXT);
           return;
         }
         this.vcpus[server]?.cpu.setExternalInterrupt(level);
@@ -549,6 +557,7 @@ export class Machine {
       symbols: () => this.symbols,
       jit: this.opts.jit,
       timebase: this.timebaseSource(),
+      ...(this.localDomain ? { domain: this.localDomain } : {}),
     });
   }
 
@@ -653,6 +662,8 @@ export class Machine {
       rtasSize: this.rtasSize,
     };
 
+    // Fresh Cpu objects: forget the old ones' decoded-code marks and posts.
+    this.localDomain?.reset();
     for (const v of this.vcpus) {
       // Keep the counts (and so the virtual time base) going across the new Cpu objects.
       this.retired[v.index]! += v.cpu.icount;

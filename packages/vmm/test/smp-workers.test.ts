@@ -856,12 +856,8 @@ describe('code one vCPU worker rewrites, another runs', () => {
     (where, engine) => run(where, engine, 'multi', 'store, sync'),
   );
 
-  // KNOWN BUG (thread=single, not the workers): with several vCPUs on one thread there is no
-  // CpuDomain, and a guest store only drops the storing vCPU's own predecoded code (Cpu.storeOff)
-  // — icbi too (Cpu.icbi) — so vCPU 1 keeps running the old `li r3, OLD` even after the full
-  // Book II sequence and its own isync. Machine.onRamWrite covers host writes only. These fail
-  // until thread=single invalidates other vCPUs' decoded code on guest stores (or icbi).
-  it.fails.each(['store, sync', 'store, dcbst, sync, icbi, sync, isync'] as const)(
+  // With every vCPU on one thread the machine still gives them a CpuDomain, for this.
+  it.each(['store, sync', 'store, dcbst, sync, icbi, sync, isync'] as const)(
     'thread=single: vCPU 1 runs the new instruction after vCPU 0 publishes it with %s',
     (publish) => run('own page', 'interpreter', 'single', publish),
   );

@@ -19,7 +19,7 @@ import type { VcpuHandle } from '../hcalls.js';
 export const VATTN = {
   /** H_PROD or anything else that should end a cede: look again. */
   WAKE: ATTN_EMBEDDER,
-  /** The XICS output of this vCPU's server changed: read EXT_LEVEL. */
+  /** The XICS output of this vCPU's server changed: read it (Xics.externalPending). */
   EXT: ATTN_EMBEDDER << 1,
   /** Doorbells arrived: take DOORBELLS. */
   DOORBELL: ATTN_EMBEDDER << 2,
@@ -39,7 +39,8 @@ export const VATTN = {
 export const W = {
   STATE: 0,
   PROD: 1,
-  EXT_LEVEL: 2,
+  /** (unused) */
+  RESERVED_2: 2,
   DOORBELLS: 3,
   START_PC_LO: 4,
   START_PC_HI: 5,

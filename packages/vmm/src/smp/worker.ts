@@ -95,10 +95,13 @@ const handles = Array.from({ length: data.vcpus }, (_, i) => new RemoteVcpu(i, c
 const originDelta = performance.timeOrigin - data.timeOrigin;
 const timebase = () => Math.floor((performance.now() + originDelta) * 512_000);
 
-const postExternal = (server: number, level: boolean) => {
-  if (server < 0 || server >= data.vcpus) return;
-  control.store(server, W.EXT_LEVEL, level ? 1 : 0);
-  domain.post(server, VATTN.EXT);
+/**
+ * The XICS output of `server` changed: tell its vCPU to look. The level itself is read by the
+ * vCPU from XICS (its output flag, updated under the ICP lock), not passed along: two changes
+ * racing from different threads could otherwise leave the older level last.
+ */
+const postExternal = (server: number) => {
+  if (server >= 0 && server < data.vcpus) domain.post(server, VATTN.EXT);
 };
 const xics = Xics.attach(data.xics, { logger, setExternalPending: postExternal });
 
@@ -220,7 +223,7 @@ function doorbell(kind: 'privileged' | 'hypervisor', target: number): void {
 
 /** Requests other threads posted to this vCPU (CpuHooks.attention). */
 function attention(c: Cpu, bits: number): void {
-  if (bits & VATTN.EXT) c.setExternalInterrupt(control.load(me, W.EXT_LEVEL) !== 0);
+  if (bits & VATTN.EXT) c.setExternalInterrupt(xics.externalPending(me));
   if (bits & VATTN.DOORBELL) {
     const d = Atomics.exchange(control.words, control.at(me, W.DOORBELLS), 0);
     if (d & DOORBELL_PRIV) c.setDoorbell(true);
