@@ -380,25 +380,27 @@ function lq(f: Fields) {
   };
 }
 
+/**
+ * RT:RT+1 from a quadword read as doublewords (a0,a1) at EA and (b0,b1) at EA+8: big-endian RT
+ * is the first, little-endian the second (Book I §3.3.4, lq).
+ */
+function setQuadTarget(c: Cpu, t: number, a0: number, a1: number, b0: number, b1: number): void {
+  const s = c.s;
+  const [x0, x1, y0, y1] = c.le ? [b0, b1, a0, a1] : [a0, a1, b0, b1];
+  s[t] = x0;
+  s[t + 1] = x1;
+  s[t + 2] = y0;
+  s[t + 3] = y1;
+}
+
 function loadQuad(c: Cpu, t: number, hi: number, lo: number): number {
   if ((lo & 15) !== 0) return c.alignmentInterrupt(hi, lo, false);
-  const s = c.s;
   const [h8, l8] = addEaN(hi, lo, 8, c.sf);
   const a0 = c.read64(hi, lo);
   const a1 = c.rhi;
   const b0 = c.read64(h8, l8);
   const b1 = c.rhi;
-  if (c.le) {
-    s[t] = b0;
-    s[t + 1] = b1;
-    s[t + 2] = a0;
-    s[t + 3] = a1;
-  } else {
-    s[t] = a0;
-    s[t + 1] = a1;
-    s[t + 2] = b0;
-    s[t + 3] = b1;
-  }
+  setQuadTarget(c, t, a0, a1, b0, b1);
   return 0;
 }
 
@@ -614,17 +616,7 @@ function loadQuadReserve(c: Cpu, t: number, hi: number, lo: number): void {
   s[RESV_VAL_HI] = a1;
   s[RESV_VAL2_LO] = b0;
   s[RESV_VAL2_HI] = b1;
-  if (c.le) {
-    s[t] = b0;
-    s[t + 1] = b1;
-    s[t + 2] = a0;
-    s[t + 3] = a1;
-  } else {
-    s[t] = a0;
-    s[t + 1] = a1;
-    s[t + 2] = b0;
-    s[t + 3] = b1;
-  }
+  setQuadTarget(c, t, a0, a1, b0, b1);
 }
 
 /**
