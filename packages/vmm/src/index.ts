@@ -114,6 +114,7 @@ export {
   type RunResult,
   SMP_SLICE,
   systemMmu,
+  type VcpuStatus,
 } from './machine.js';
 export { guestMsr, setGuestMsr } from './msr.js';
 export {

@@ -171,6 +171,15 @@ export interface MachineOptions {
   readonly symbols?: Symbolizer;
 }
 
+/** One vCPU as {@link Machine.vcpuStatus} reports it. */
+export interface VcpuStatus {
+  readonly index: number;
+  readonly state: 'running' | 'stopped';
+  readonly halted: boolean;
+  readonly pc: bigint;
+  readonly instructions: number;
+}
+
 /** Why the run loop holds every vCPU stopped; it runs nothing while any hold is set. */
 export type MachineHold = 'debugger' | 'monitor' | 'startup';
 
@@ -484,6 +493,33 @@ export class Machine {
   /** The machine runs deterministically (`deterministic` option, `-accel …,thread=single`). */
   get deterministic(): boolean {
     return this.ticksPerInstruction !== undefined;
+  }
+
+  /**
+   * Each vCPU's run state, halted (ceded or napping) flag and PC. With vCPU workers these are
+   * what each worker last published (at the end of its last slice, or when it went to sleep).
+   */
+  vcpuStatus(): VcpuStatus[] {
+    const smp = this.smp;
+    if (smp) {
+      const c = smp.control;
+      const counts = smp.instructionCounts();
+      return this.vcpus.map((v) => ({
+        index: v.index,
+        state: c.load(v.index, W.STATE) === 1 ? 'running' : 'stopped',
+        halted: c.load(v.index, W.HALTED) === 1,
+        pc: c.get64(v.index, W.PC_LO),
+        instructions: counts[v.index]!,
+      }));
+    }
+    const counts = this.instructionCounts();
+    return this.vcpus.map((v) => ({
+      index: v.index,
+      state: v.state,
+      halted: v.cpu.halted,
+      pc: v.cpu.pcBig(),
+      instructions: counts[v.index]!,
+    }));
   }
 
   /** Instructions each vCPU has executed since the machine was built (resets included). */

@@ -172,6 +172,10 @@ describe('vCPU worker threads: console input and shutdown', () => {
     await g.waitFor('(ppcvm) ');
     g.child.stdin.write('info registers\r');
     await g.waitFor('not available while the vCPUs run in worker threads');
+    // info cpus shows what each worker last published: its PC and instruction count.
+    g.child.stdin.write('info cpus\r');
+    await g.waitFor('CPU #1: nip=0x');
+    expect(g.out()).toMatch(/CPU #0: nip=0x[0-9a-f]{16}.*\(as of \d+ instructions\)/);
     g.child.stdin.write('system_reset\r');
     g.child.stdin.write('\x01c');
     const banners = () => g.out().split('Linux version').length - 1;

@@ -185,7 +185,6 @@ export class Monitor {
       }
       case 'cpus':
         this.noArgs('info cpus', args.join(' '));
-        this.needLocalCpus('info cpus');
         return this.cpus();
       case 'hpt':
         this.noArgs('info hpt', args.join(' '));
@@ -205,11 +204,14 @@ export class Monitor {
   private cpus(): string {
     const holds = [...this.machine.holdReasons];
     let s = '';
-    for (const v of this.machine.vcpus) {
+    const workers = this.machine.threadMode === 'multi';
+    for (const v of this.machine.vcpuStatus()) {
       const flags: string[] = [];
       if (v.state === 'stopped') flags.push('stopped by RTAS');
-      else if (v.cpu.halted) flags.push('halted');
-      s += `${v.index === this.current ? '*' : ' '} CPU #${v.index}: nip=0x${hex16(v.cpu.pcBig())}${flags.map((f) => ` (${f})`).join('')}\n`;
+      else if (v.halted) flags.push('halted');
+      // A worker publishes its PC at slice ends: say how current it is, with its count.
+      if (workers) flags.push(`as of ${v.instructions} instructions`);
+      s += `${v.index === this.current ? '*' : ' '} CPU #${v.index}: nip=0x${hex16(v.pc)}${flags.map((f) => ` (${f})`).join('')}\n`;
     }
     if (holds.length > 0) s += `vCPUs held stopped by: ${holds.join(', ')}\n`;
     return s;

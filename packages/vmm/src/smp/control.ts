@@ -69,6 +69,9 @@ export const W = {
   /** The caller's LPCR with its mailbox request (RTAS start-cpu copies ILE and AIL from it). */
   MB_LPCR_LO: 41,
   MB_LPCR_HI: 42,
+  /** The vCPU's PC when it last ended a slice or went to sleep (monitor `info cpus`). */
+  PC_LO: 43,
+  PC_HI: 44,
 } as const;
 const VCPU_WORDS = 48;
 /** Float64 slots of one vCPU. */

@@ -310,6 +310,14 @@ function handleStop(stop: StopReason): void {
   }
 }
 
+/** What the monitor's `info cpus` shows of this vCPU: PC, instruction count, halted. */
+function publish(halted: 0 | 1): void {
+  control.store(me, W.PC_LO, cpu.s[layout.PC]!);
+  control.store(me, W.PC_HI, cpu.s[layout.PC + 1]!);
+  control.setF64(me, F.ICOUNT, data.retired + cpu.icount);
+  control.store(me, W.HALTED, halted);
+}
+
 function loop(): void {
   const m = control.m;
   for (;;) {
@@ -317,7 +325,7 @@ function loop(): void {
     if (stop === 1) return;
     if (stop !== 0 || control.load(me, W.STATE) !== 1) {
       // Held (monitor) or RTAS-stopped: serve requests (start-cpu among them) and sleep.
-      control.store(me, W.HALTED, 1);
+      publish(1);
       if (Atomics.load(domain.attention, me) !== 0) cpu.serviceAttention();
       else domain.sleep(me, 1000);
       continue;
@@ -327,7 +335,7 @@ function loop(): void {
       cpu.serviceAttention();
       cpu.pending &= ~PENDING.HDECREMENTER;
       if (cpu.halted && !cpu.hasPendingInterrupt()) {
-        control.store(me, W.HALTED, 1);
+        publish(1);
         const ticks = cpu.ticksUntilTimer();
         if (ticks > 0) domain.sleep(me, Number.isFinite(ticks) ? Math.min(ticks / 512_000, 1000) : 1000);
       }
@@ -336,7 +344,7 @@ function loop(): void {
     const r = cpu.run(data.slice);
     // A virtual-hypervisor partition never takes HDEC (see Machine.runVcpu).
     cpu.pending &= ~PENDING.HDECREMENTER;
-    control.setF64(me, F.ICOUNT, data.retired + cpu.icount);
+    publish(0);
     handleStop(r);
   }
 }
