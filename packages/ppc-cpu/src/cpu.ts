@@ -1834,8 +1834,15 @@ export class Cpu {
       lo = a | 0;
       hi = this.sf ? (s[ra2 + 1]! + s[rb2 + 1]! + (a >= TWO32 ? 1 : 0)) | 0 : 0;
     }
-    const off = this.translator.translate(hi, lo & ~0xfff, Access.Load);
-    if (off >= 0) this.invalidateCode(off, 4096);
+    // Linux patches code one instruction at a time (feature fixups, jump labels), each with an
+    // icbi: look through the soft TLBs before walking the page table.
+    const i = (lo >>> 12) & TLB_MASK;
+    const page = lo & ~0xfff;
+    let off: number;
+    if (this.rTagLo[i] === page && this.rTagHi[i] === hi) off = this.rOff[i]!;
+    else if (this.fTagLo[i] === page && this.fTagHi[i] === hi) off = this.fOff[i]!;
+    else off = this.translator.translate(hi, page, Access.Load);
+    if (off >= 0 && this.codeMark[off / 4096]) this.invalidateCode(off, 4096);
     return 0;
   }
 
