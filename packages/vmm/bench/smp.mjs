@@ -75,6 +75,22 @@ const workload = (passes) =>
     'poweroff -f',
   ].join('\n');
 
+// A second workload that touches little memory: each job an awk loop of floating-point
+// arithmetic (busybox awk). sha256sum streams a file through the page cache and, like any
+// memory-heavy work, also measures how the host's cores share caches and memory bandwidth
+// (two independent ppcvm processes run ~15% slower each than one alone on this host); this one
+// shows how the vCPU threads themselves scale.
+const AWK_ITERATIONS = 300_000;
+const awkload = (iterations) =>
+  [
+    "job() { awk -v n=$1 'BEGIN { for (i = 0; i < n; i++) s += i % 7; print s }' >/dev/null; }",
+    `${Array.from({ length: JOBS }, () => 'job 1000 &').join(' ')} wait`,
+    mark('go'),
+    `${Array.from({ length: JOBS }, () => `job ${iterations} &`).join(' ')} wait`,
+    mark('done'),
+    'poweroff -f',
+  ].join('\n');
+
 // Idle: a second to let boot-time deferred work settle, then the measured sleep.
 const IDLE = ['sleep 1', mark('go'), `sleep ${IDLE_SECONDS}`, mark('done'), 'poweroff -f'].join('\n');
 
@@ -279,6 +295,8 @@ const p = {
   w1: await measure('ppcvm', 1, workload(passes.ppcvm)),
   w1m: await measure('ppcvm', 1, workload(passes.ppcvm), ['-accel', 'hv,thread=multi']),
   w2: await measure('ppcvm', 2, workload(passes.ppcvm)),
+  a1: await measure('ppcvm', 1, awkload(AWK_ITERATIONS)),
+  a2: await measure('ppcvm', 2, awkload(AWK_ITERATIONS)),
   idle4: await measure('ppcvm', 4, IDLE),
 };
 // QEMU runs its default threading and an explicit thread=multi (the thread names show
@@ -290,6 +308,8 @@ const q = hasQemu
       w1: await measure('qemu', 1, workload(passes.qemu)),
       w2: await measure('qemu', 2, workload(passes.qemu)),
       w2multi: await measure('qemu', 2, workload(passes.qemu), ['-accel', 'tcg,thread=multi']),
+      a1: await measure('qemu', 1, awkload(AWK_ITERATIONS * QEMU_SCALE)),
+      a2: await measure('qemu', 2, awkload(AWK_ITERATIONS * QEMU_SCALE)),
       idle4: await measure('qemu', 4, IDLE),
     }
   : null;
@@ -349,6 +369,22 @@ if (q && p.w1 && q.w1) {
   row('ppcvm time per pass / QEMU, -smp 1', slower(p.w1, q.w1), '');
   if (p.w2 && q.w2) row('ppcvm time per pass / QEMU, -smp 2', slower(p.w2, q.w2), '');
 }
+
+console.log(
+  `\nCompute-bound workload: ${JOBS} awk loops at once, ${AWK_ITERATIONS} iterations each in ppcvm` +
+    `${q ? `, ${AWK_ITERATIONS * QEMU_SCALE} in QEMU` : ''}; host wall time between the markers`,
+);
+row('', 'ppcvm', 'qemu');
+row('-smp 1', wall(p.a1), q && wall(q.a1));
+row('-smp 2', wall(p.a2), q && wall(q.a2));
+row('speed-up -smp 2 over -smp 1', sp(p.a1, p.a2), q && sp(q.a1, q.a2));
+row('host CPU of the process, -smp 2', busyRow(p.a2), q && busyRow(q.a2));
+row('guest vCPUs busy, -smp 2', p.a2 ? guestBusy(p.a2).join(' ') : '-', q?.a2 ? guestBusy(q.a2).join(' ') : '-');
+row(
+  'other host load, -smp 1 / -smp 2',
+  `${othersCell(p.a1)} / ${othersCell(p.a2)}`,
+  q && `${othersCell(q.a1)} / ${othersCell(q.a2)}`,
+);
 
 console.log(`\nIdle -smp 4 guest: host CPU of the whole process during the guest's 'sleep ${IDLE_SECONDS}'`);
 row('', 'ppcvm', 'qemu');
