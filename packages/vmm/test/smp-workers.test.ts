@@ -317,10 +317,14 @@ describe('XICS IPIs between vCPU workers', () => {
     return leaveHandler(h);
   }
 
-  function guest(): Asm {
+  /**
+   * Both IPI guests start alike: vCPU 1 opens its CPPR, says so and cedes until interrupts come;
+   * vCPU 0 starts it, records start-cpu's status and waits for "ready" (r22 = 0 until then,
+   * the report's "never ready"; on a timeout it branches to 'lost').
+   */
+  function ipiGuestStart(): Asm {
     const a = newAsm();
     a.b('primary');
-    // vCPU 1: open its CPPR, say so, and cede until interrupts come.
     a.li(4, 0xff).hcall(H_CPPR);
     checkStatus(a);
     a.li64(20, BigInt(READY)).li(5, 1).std(5, 0, 20);
@@ -329,9 +333,14 @@ describe('XICS IPIs between vCPU workers', () => {
     a.label('primary');
     rtasCall(a, 'start-cpu', [1, KERNEL_LOAD_ADDR + 4, 0], 1);
     record(a, 3, 5);
-    // r22: the IPI being waited for (0: vCPU 1's "ready").
     a.li64(20, BigInt(READY)).li(21, 1).li(22, 0);
     waitFor(a, 20, 21, 'lost');
+    return a;
+  }
+
+  function guest(): Asm {
+    // r22: the IPI being waited for (0: vCPU 1's "ready").
+    const a = ipiGuestStart();
     a.li64(20, BigInt(ACK)).li(23, K);
     a.label('send');
     a.li(4, 1).li(5, IPI_PRIORITY).hcall(H_IPI);
@@ -362,19 +371,8 @@ describe('XICS IPIs between vCPU workers', () => {
    * lost: after the storm one more IPI must still be taken.
    */
   function stormGuest(rounds: number): Asm {
-    const a = newAsm();
-    a.b('primary');
-    a.li(4, 0xff).hcall(H_CPPR);
-    checkStatus(a);
-    a.li64(20, BigInt(READY)).li(5, 1).std(5, 0, 20);
-    park(a);
-
-    a.label('primary');
-    rtasCall(a, 'start-cpu', [1, KERNEL_LOAD_ADDR + 4, 0], 1);
-    record(a, 3, 5);
     // r22 for the report: 0 vCPU 1 never said it was ready, 1 the last IPI was not taken.
-    a.li64(20, BigInt(READY)).li(21, 1).li(22, 0);
-    waitFor(a, 20, 21, 'lost');
+    const a = ipiGuestStart();
     a.li64(23, BigInt(rounds));
     a.label('round');
     for (let p = 5; p >= 1; p--) a.li(4, 1).li(5, p).hcall(H_IPI);
